@@ -1,0 +1,39 @@
+// Films procedural scenes through the six-camera rig and LIDAR_TOP into a nuScenes v1.0 dataset:
+// keyframes at 2 Hz (samples/), camera sweeps at 12 Hz (sweeps/), honest num_lidar_pts and
+// visibility, ego poses, calibration, instance tracks and a CAN-bus record per scene.
+// The dataset appears under `out_dir` only when complete (built in a temporary sibling folder).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/camera_renderer.h"
+#include "engine/job.h"
+#include "engine/world.h"
+
+namespace rs {
+
+struct GenerateOptions {
+    std::string out_dir;
+    std::string version = "v1.0-trainval";
+    int scenes = 1;
+    double seconds = 20.0;        // per scene, after warm-up
+    uint64_t seed = 1;            // scene k uses a seed derived from (seed, k)
+    int width = 1600, height = 900;
+    int jpeg_quality = 90;
+    double warmup_seconds = 3.0;  // lets traffic settle before the first frame
+    double annotation_range = 60.0;  // metres from the ego (xy) within which agents are annotated
+    Scenario scenario;            // template: its seed is replaced per scene
+};
+
+struct GenerateSummary {
+    int scenes = 0, samples = 0, sample_data = 0, annotations = 0, instances = 0;
+    double seconds_wall = 0;
+};
+
+GenerateSummary generate_dataset(const GenerateOptions & options, CameraRenderer & renderer, JobContext & job);
+
+// Seed of scene `index` for a dataset generated with `seed` (held-out splits pick unseen seeds).
+uint64_t scene_seed(uint64_t seed, int index);
+
+}  // namespace rs
