@@ -423,7 +423,7 @@ void inverse_dct_store(float * block, uint8_t * out, int stride) {
     }
 }
 
-// JFIF YCbCr -> RGB in 16-bit fixed point, tables indexed by the chroma sample.
+// JFIF YCbCr -> RGB, tabulated per chroma sample: red and blue offsets rounded, green in 16.16 fixed point.
 struct ColorTables {
     int cr_r[256], cb_b[256], cb_g[256], cr_g[256];
     static constexpr int kGreenBias = 256;  // keeps the green sum positive for the shift
@@ -578,11 +578,13 @@ private:
         for (int length = 1; length <= 16; ++length) {
             t.valoffset[size_t(length)] = k - code;
             for (int i = 0; i < counts[length - 1]; ++i, ++code, ++k) {
-                if (code >= (1 << length)) fail(source_, "bad Huffman table: too many codes of length " + std::to_string(length));
+                if (code >= (1 << length))
+                    fail(source_, "bad Huffman table: too many codes of length " + std::to_string(length));
                 t.symbols[size_t(k)] = symbols[k];
                 if (length <= kFastBits) {
                     int shift = kFastBits - length;
-                    for (int j = 0; j < (1 << shift); ++j) t.fast[size_t((code << shift) | j)] = uint16_t(length << 8 | symbols[k]);
+                    for (int j = 0; j < (1 << shift); ++j)
+                        t.fast[size_t((code << shift) | j)] = uint16_t(length << 8 | symbols[k]);
                 }
             }
             t.maxcode[size_t(length)] = counts[length - 1] ? code - 1 : -1;
@@ -607,7 +609,8 @@ private:
         int64_t min_blocks = 0;
         for (int i = 0; i < count; ++i) {
             int id = data_[body + 1 + 2 * i], tables = data_[body + 2 + 2 * i];
-            auto it = std::find_if(components_.begin(), components_.end(), [&](const Component & c) { return c.id == id; });
+            auto it = std::find_if(components_.begin(), components_.end(),
+                                   [&](const Component & c) { return c.id == id; });
             if (it == components_.end()) fail(source_, "scan refers to unknown component " + std::to_string(id));
             if (it->decoded || std::find(scan.begin(), scan.end(), &*it) != scan.end())
                 fail(source_, "component " + std::to_string(id) + " appears in more than one scan");
@@ -618,7 +621,8 @@ private:
                 fail(source_, "scan uses an undefined Huffman table");
             const QuantTable & q = quant_[size_t(it->tq)];
             if (!q.defined) fail(source_, "component " + std::to_string(id) + " uses an undefined quantisation table");
-            for (int k = 0; k < 64; ++k) it->dequant[size_t(k)] = q.values[size_t(k)] * aan_scale(kZigzag[size_t(k)]) / 8.0f;
+            for (int k = 0; k < 64; ++k)
+                it->dequant[size_t(k)] = q.values[size_t(k)] * aan_scale(kZigzag[size_t(k)]) / 8.0f;
             blocks_per_mcu += it->h * it->v;
             min_blocks += int64_t((it->width + 7) / 8) * ((it->height + 7) / 8);
             scan.push_back(&*it);
@@ -629,7 +633,8 @@ private:
         if (count > 1 && blocks_per_mcu > 10) fail(source_, "too many blocks per MCU");
         // Every block costs at least 2 bits, so short data cannot make us allocate a huge image.
         if (min_blocks > 4 * int64_t(size_ - end) + 4)
-            fail(source_, "truncated: too little data for a " + std::to_string(width_) + "x" + std::to_string(height_) + " image");
+            fail(source_, "truncated: too little data for a " + std::to_string(width_) + "x" +
+                              std::to_string(height_) + " image");
         for (Component * c : scan) {
             c->plane.assign(size_t(c->stride) * size_t(c->rows), 0);
             c->pred = 0;
@@ -758,7 +763,8 @@ private:
             for (int x = 0; x < width_; ++x) {
                 int luma = p0[x], cb = p1[x], cr = p2[x];
                 out[3 * x] = clamp_byte(luma + tables.cr_r[cr]);
-                out[3 * x + 1] = clamp_byte(luma + ((tables.cb_g[cb] + tables.cr_g[cr]) >> 16) - ColorTables::kGreenBias);
+                int green = ((tables.cb_g[cb] + tables.cr_g[cr]) >> 16) - ColorTables::kGreenBias;
+                out[3 * x + 1] = clamp_byte(luma + green);
                 out[3 * x + 2] = clamp_byte(luma + tables.cb_b[cb]);
             }
         }
@@ -807,7 +813,8 @@ std::vector<uint8_t> encode_jpeg(const uint8_t * rgb, int width, int height, int
     for (int k = 0; k < 64; ++k) {
         int n = kZigzag[size_t(k)];
         comp[0].reciprocal[size_t(k)] = 1.0f / (float(luma_q[size_t(n)]) * aan_scale(n) * 8.0f);
-        comp[1].reciprocal[size_t(k)] = comp[2].reciprocal[size_t(k)] = 1.0f / (float(chroma_q[size_t(n)]) * aan_scale(n) * 8.0f);
+        comp[1].reciprocal[size_t(k)] = 1.0f / (float(chroma_q[size_t(n)]) * aan_scale(n) * 8.0f);
+        comp[2].reciprocal[size_t(k)] = comp[1].reciprocal[size_t(k)];
     }
     comp[0].dc = &dc_luma;
     comp[0].ac = &ac_luma;

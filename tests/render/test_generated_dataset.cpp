@@ -1,6 +1,7 @@
 // End-to-end checks of generated data: world -> Vulkan renderer -> nuScenes tables -> reader.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -99,43 +100,48 @@ TEST(GeneratedDataset, RefusesToOverwrite) {
 TEST(GeneratedDataset, ProjectedCentresHitTheirInstance) {
     auto renderer = make_renderer();
     if (!renderer) GTEST_SKIP() << "no Vulkan device";
-    Scenario sc;
-    sc.seed = 11;
-    World world(sc);
-    for (int s = 0; s < 120; ++s) world.step();
-    renderer->set_static_scene(world.static_mesh());
     auto rig = nuscenes_camera_rig(800, 450);
     int checked = 0, hit = 0;
     SceneMesh dyn;
     std::vector<CameraImage> images;
-    for (int frame = 0; frame < 6; ++frame) {
-        for (int s = 0; s < 60; ++s) world.step();
-        std::vector<CameraView> views;
-        for (const CameraSpec & c : rig) views.push_back(make_camera_view(c, world.ego().pose));
-        world.build_dynamic_mesh(dyn);
-        renderer->render(dyn, views, world.lighting(), images);
-        std::vector<AgentState> agents = world.agents();
-        std::vector<uint32_t> ids;
-        for (const AgentState & a : agents) ids.push_back(a.instance_id);
-        std::vector<VisibilityResult> vis = compute_visibility(dyn, views, images, ids);
-        for (size_t i = 0; i < agents.size(); ++i) {
-            if (vis[i].fraction <= 0.4) continue;
-            bool in_view = false, on_instance = false;
-            for (int c = 0; c < kNumCameras; ++c) {
-                Vec3 p = views[c].camera_to_world.apply_inverse(agents[i].box.translation);
-                if (p.z <= views[c].near_plane) continue;
-                Vec2 px = views[c].intrinsics.project(p);
-                int u = int(std::floor(px.x)), v = int(std::floor(px.y));
-                if (u < 0 || v < 0 || u >= views[c].width || v >= views[c].height) continue;
-                in_view = true;
-                on_instance |= images[c].instance_ids[size_t(v) * views[c].width + u] == agents[i].instance_id;
+    // Four towns, eight keyframes each: a sample large enough that the rate is not one street's luck.
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+        Scenario sc;
+        sc.seed = seed;
+        World world(sc);
+        for (int s = 0; s < 120; ++s) world.step();
+        renderer->set_static_scene(world.static_mesh());
+        for (int frame = 0; frame < 8; ++frame) {
+            for (int s = 0; s < 60; ++s) world.step();
+            std::vector<CameraView> views;
+            for (const CameraSpec & c : rig) views.push_back(make_camera_view(c, world.ego().pose));
+            world.build_dynamic_mesh(dyn);
+            renderer->render(dyn, views, world.lighting(), images);
+            std::vector<AgentState> agents = world.agents();
+            std::vector<uint32_t> ids;
+            for (const AgentState & a : agents) ids.push_back(a.instance_id);
+            std::vector<VisibilityResult> vis = compute_visibility(dyn, views, images, ids);
+            for (size_t i = 0; i < agents.size(); ++i) {
+                // Only what the generator annotates: agents within its range of the ego.
+                Vec3 d = agents[i].box.translation - world.ego().pose.translation;
+                if (std::hypot(d.x, d.y) >= GenerateOptions{}.annotation_range || vis[i].fraction <= 0.4) continue;
+                bool in_view = false, on_instance = false;
+                for (int c = 0; c < kNumCameras; ++c) {
+                    Vec3 p = views[c].camera_to_world.apply_inverse(agents[i].box.translation);
+                    if (p.z <= views[c].near_plane) continue;
+                    Vec2 px = views[c].intrinsics.project(p);
+                    int u = int(std::floor(px.x)), v = int(std::floor(px.y));
+                    if (u < 0 || v < 0 || u >= views[c].width || v >= views[c].height) continue;
+                    in_view = true;
+                    on_instance |= images[c].instance_ids[size_t(v) * views[c].width + u] == agents[i].instance_id;
+                }
+                if (!in_view) continue;
+                checked++;
+                hit += on_instance;
             }
-            if (!in_view) continue;
-            checked++;
-            hit += on_instance;
         }
     }
-    ASSERT_GT(checked, 20) << "too few visible annotations to judge";
+    ASSERT_GT(checked, 200) << "too few visible annotations to judge";
     double ratio = double(hit) / checked;
     std::printf("projected centres on their instance: %d / %d = %.1f %%\n", hit, checked, 100 * ratio);
     EXPECT_GE(ratio, 0.95);
