@@ -64,7 +64,9 @@ public:
         return v.as_bool();
     }
 
-    int64_t integer(const char * field, bool non_negative = false) const { return integer_value(field, get(field), non_negative); }
+    int64_t integer(const char * field, bool non_negative = false) const {
+        return integer_value(field, get(field), non_negative);
+    }
 
     std::optional<int64_t> optional_integer(const char * field) const {
         const Json * v = record_.find(field);
@@ -345,7 +347,8 @@ void index_tokens(const std::vector<Record> & records, NuTable table, const std:
         auto [it, inserted] = index.emplace(records[i].token, i);
         if (!inserted)
             throw DatasetError(record_context(path, table, i, records[i].token) +
-                               ", field 'token': duplicate token (first at record #" + std::to_string(it->second) + ")");
+                               ", field 'token': duplicate token (first at record #" + std::to_string(it->second) +
+                               ")");
     }
 }
 
@@ -416,7 +419,8 @@ void NuScenesDataset::check_links() const {
         if (s.modality == "camera" && !c.camera_intrinsic)
             throw DatasetError(record_context(table_path(NuTable::calibrated_sensor), NuTable::calibrated_sensor, i,
                                               c.token) +
-                               ", field 'camera_intrinsic': empty, but sensor " + quote_token(s.channel) + " is a camera");
+                               ", field 'camera_intrinsic': empty, but sensor " + quote_token(s.channel) +
+                               " is a camera");
     }
     for (size_t i = 0; i < t.instance.size(); ++i) {
         const NuInstance & r = t.instance[i];
@@ -468,8 +472,8 @@ void NuScenesDataset::check_files() const {
         std::string path = dataroot_ + "/" + filename;
         std::error_code ec;
         if (filename.empty() || !std::filesystem::is_regular_file(path, ec))
-            throw DatasetError(record_context(table_path(table), table, i, token) + ", field 'filename': file '" + path +
-                               "' not found");
+            throw DatasetError(record_context(table_path(table), table, i, token) + ", field 'filename': file '" +
+                               path + "' not found");
     };
     for (size_t i = 0; i < tables_.sample_data.size(); ++i)
         check(NuTable::sample_data, i, tables_.sample_data[i].token, tables_.sample_data[i].filename);

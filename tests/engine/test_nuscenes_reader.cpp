@@ -266,23 +266,28 @@ std::vector<BadInput> bad_inputs() {
                      {"log.json", "table log", "expected a JSON array of records, got object"}});
     cases.push_back({"dangling token",
                      [](NuScenesTables & t) { t.sample_annotation[1].instance_token = "inst_gone"; }, nullptr,
-                     {"sample_annotation.json", "ann_ped_0", "instance_token", "'inst_gone' is not a token of table instance"}});
+                     {"sample_annotation.json", "ann_ped_0", "instance_token",
+                      "'inst_gone' is not a token of table instance"}});
     cases.push_back({"dangling attribute",
                      [](NuScenesTables & t) { t.sample_annotation[2].attribute_tokens[1] = "attr_gone"; }, nullptr,
                      {"sample_annotation.json", "ann_car_1", "attribute_tokens", "attr_gone"}});
     cases.push_back({"dangling ego pose", [](NuScenesTables & t) { t.sample_data[3].ego_pose_token = ""; }, nullptr,
-                     {"sample_data.json", "sd_lidar_1", "ego_pose_token", "empty, expected a token of table ego_pose"}});
+                     {"sample_data.json", "sd_lidar_1", "ego_pose_token",
+                      "empty, expected a token of table ego_pose"}});
     cases.push_back({"dangling map log", [](NuScenesTables & t) { t.map[0].log_tokens.push_back("log_9"); }, nullptr,
                      {"map.json", "map_0", "log_tokens", "log_9"}});
     cases.push_back({"NaN translation",
                      [](NuScenesTables & t) { t.ego_pose[2].translation.y = std::numeric_limits<double>::quiet_NaN(); },
                      nullptr, {"ego_pose.json", "ep_cam_1", "translation", "non-finite number NaN"}});
     cases.push_back({"infinite box size",
-                     [](NuScenesTables & t) { t.sample_annotation[0].size.z = std::numeric_limits<double>::infinity(); },
+                     [](NuScenesTables & t) {
+                         t.sample_annotation[0].size.z = std::numeric_limits<double>::infinity();
+                     },
                      nullptr, {"sample_annotation.json", "ann_car_0", "size", "non-finite number Infinity"}});
     cases.push_back({"non-unit quaternion",
                      [](NuScenesTables & t) { t.sample_annotation[1].rotation = Quat{1.0, 0.0, 0.0, 0.1}; }, nullptr,
-                     {"sample_annotation.json", "ann_ped_0", "rotation", "quaternion norm 1.004987562112089 is not 1"}});
+                     {"sample_annotation.json", "ann_ped_0", "rotation",
+                      "quaternion norm 1.004987562112089 is not 1"}});
     cases.push_back({"zero calibration quaternion",
                      [](NuScenesTables & t) { t.calibrated_sensor[1].rotation = Quat{0, 0, 0, 0}; }, nullptr,
                      {"calibrated_sensor.json", "cs_lidar", "rotation", "quaternion norm 0.0"}});
@@ -322,7 +327,8 @@ std::vector<BadInput> bad_inputs() {
                      {"sample_data.json", "sd_cam_0", "height", "expected an integer, got 900.5"}});
     cases.push_back({"short vector", nullptr, replace_in("calibrated_sensor", ",\n   1.51096\n", "\n"),
                      {"calibrated_sensor.json", "cs_cam", "translation", "expected 3 numbers, got 2 elements"}});
-    cases.push_back({"bad intrinsic", nullptr, replace_in("calibrated_sensor", "    1.0\n   ]\n  ]", "    \"1\"\n   ]\n  ]"),
+    cases.push_back({"bad intrinsic", nullptr,
+                     replace_in("calibrated_sensor", "    1.0\n   ]\n  ]", "    \"1\"\n   ]\n  ]"),
                      {"calibrated_sensor.json", "cs_cam", "camera_intrinsic", "got an element of type string"}});
     cases.push_back({"record not an object", nullptr, replace_in("attribute", "[\n {", "[\n 7,\n {"),
                      {"attribute.json", "record #0", "expected an object, got number"}});
@@ -342,7 +348,8 @@ TEST(NuScenesReader, BadInputGivesDatasetErrorNamingFileTokenAndField) {
             ADD_FAILURE() << "loaded without error";
         } catch (const DatasetError & e) {
             std::string message = e.what();
-            for (const std::string & s : c.expected) EXPECT_NE(message.find(s), std::string::npos) << message << "\n  lacks: " << s;
+            for (const std::string & s : c.expected)
+                EXPECT_NE(message.find(s), std::string::npos) << message << "\n  lacks: " << s;
         }
     }
 }
@@ -371,9 +378,10 @@ TEST(NuScenesReader, QuaternionToleranceIsAnOption) {
 
 TEST(NuScenesReader, AcceptsRecordsWithExtraFieldsAndAnyFieldOrder) {
     NuScenesTables t;
-    parse_nuscenes_table(NuTable::sensor,
-                         R"([{"modality": "radar", "extra": [1, {"x": null}], "channel": "RADAR_FRONT", "token": "s"}])",
-                         "sensor.json", t);
+    parse_nuscenes_table(
+        NuTable::sensor,
+        R"([{"modality": "radar", "extra": [1, {"x": null}], "channel": "RADAR_FRONT", "token": "s"}])",
+        "sensor.json", t);
     ASSERT_EQ(t.sensor.size(), 1u);
     EXPECT_EQ(t.sensor[0].channel, "RADAR_FRONT");
     EXPECT_EQ(t.sensor[0].modality, "radar");
