@@ -5,7 +5,7 @@ pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 (CPU); OpenBLAS instead of reference BLAS
   libjpeg62-turbo-dev
-  libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
+  libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   libglm-dev libimgui-dev
   qt6-base-dev qt6-base-dev-tools libgl-dev
   libgtest-dev libgmock-dev

@@ -29,8 +29,8 @@ public:
 
     // Begins the pass on `framebuffer` (cleared), binds the view's uniforms at `view_offset` in
     // `view_set` and the scene pipeline: record the meshes' draws next, then end().
-    void begin(VkCommandBuffer cmd, VkFramebuffer framebuffer, uint32_t width, uint32_t height, VkDescriptorSet view_set,
-               uint32_t view_offset) const;
+    void begin(VkCommandBuffer cmd, VkFramebuffer framebuffer, uint32_t width, uint32_t height,
+               VkDescriptorSet view_set, uint32_t view_offset) const;
     // Fills the pixels no mesh covered with sky and ends the pass. The colour and id images are then
     // in TRANSFER_SRC_OPTIMAL layout, visible to transfer reads.
     void end(VkCommandBuffer cmd) const;

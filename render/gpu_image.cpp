@@ -21,7 +21,7 @@ VkFormatFeatureFlags features_for(VkImageUsageFlags usage) {
 
 GpuImage::GpuImage(const VulkanContext & context, uint32_t width, uint32_t height, VkFormat format,
                    VkImageUsageFlags usage, VkImageAspectFlags aspect)
-    : device_(context.device()), format_(format) {
+    : device_(context.device()) {
     VkFormatProperties props;
     vkGetPhysicalDeviceFormatProperties(context.physical_device(), format, &props);
     VkFormatFeatureFlags needed = features_for(usage);
@@ -72,7 +72,6 @@ GpuImage & GpuImage::operator=(GpuImage && other) noexcept {
         image_ = other.image_;
         memory_ = other.memory_;
         view_ = other.view_;
-        format_ = other.format_;
         other.image_ = VK_NULL_HANDLE;
         other.memory_ = VK_NULL_HANDLE;
         other.view_ = VK_NULL_HANDLE;

@@ -25,7 +25,6 @@ public:
 
     VkImage handle() const { return image_; }
     VkImageView view() const { return view_; }
-    VkFormat format() const { return format_; }
 
 private:
     void release();
@@ -34,7 +33,6 @@ private:
     VkImage image_ = VK_NULL_HANDLE;
     VkDeviceMemory memory_ = VK_NULL_HANDLE;
     VkImageView view_ = VK_NULL_HANDLE;
-    VkFormat format_ = VK_FORMAT_UNDEFINED;
 };
 
 }  // namespace rs

@@ -98,7 +98,8 @@ void visible_chunks(const std::vector<MeshChunk> & chunks, const CameraView & vi
         double distance;
         uint32_t chunk;
         bool operator<(const Ranked & o) const {
-            return oversized != o.oversized ? !oversized : distance != o.distance ? distance < o.distance : chunk < o.chunk;
+            if (oversized != o.oversized) return !oversized;
+            return distance != o.distance ? distance < o.distance : chunk < o.chunk;
         }
     };
     std::vector<Ranked> ranked;

@@ -127,7 +127,8 @@ void VulkanContext::create_instance(const VulkanContextOptions & options) {
     std::vector<std::string> available = instance_extension_names(nullptr);
     for (const auto & name : extensions) {
         if (!contains(available, name))
-            throw VulkanError("Vulkan instance extension " + name + " is not available", VK_ERROR_EXTENSION_NOT_PRESENT);
+            throw VulkanError("Vulkan instance extension " + name + " is not available",
+                              VK_ERROR_EXTENSION_NOT_PRESENT);
     }
 
     std::vector<const char *> layers;
@@ -175,7 +176,8 @@ void VulkanContext::create_instance(const VulkanContextOptions & options) {
                         VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
         m.pfnUserCallback = on_validation_message;
         m.pUserData = &validation_errors_;
-        if (create_messenger) check_vk(create_messenger(instance_, &m, nullptr, &messenger_), "vkCreateDebugUtilsMessengerEXT");
+        if (create_messenger)
+            check_vk(create_messenger(instance_, &m, nullptr, &messenger_), "vkCreateDebugUtilsMessengerEXT");
     }
 }
 
@@ -233,7 +235,8 @@ void VulkanContext::choose_physical_device(const VulkanContextOptions & options)
         }
         if (chosen < 0) {
             std::string names;
-            for (uint32_t i = 0; i < count; ++i) names += (i ? ", " : "") + std::to_string(i) + ": " + name_of(devices[i]);
+            for (uint32_t i = 0; i < count; ++i)
+                names += (i ? ", " : "") + std::to_string(i) + ": " + name_of(devices[i]);
             throw VulkanError("no Vulkan device matches '" + selector + "' (available: " + names + ")",
                               VK_ERROR_INITIALIZATION_FAILED);
         }

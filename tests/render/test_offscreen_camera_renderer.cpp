@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine/camera_rig.h"
 #include "engine/png_writer.h"
@@ -178,10 +180,16 @@ TEST_F(OffscreenCameraRendererTest, SilhouettesMatchProjectedCorners) {
         // Tighter: the first covered centre is the first one inside the outline (allowing the
         // rasteriser's 1/256 px snapping), which a half-pixel shift of the projection would break.
         const double snap = 0.02;
-        EXPECT_TRUE(c0 + 0.5 >= u0 - snap && c0 + 0.5 < u0 + 1 + snap) << "box " << box.id << " left " << c0 << " " << u0;
-        EXPECT_TRUE(c1 + 0.5 <= u1 + snap && c1 + 0.5 > u1 - 1 - snap) << "box " << box.id << " right " << c1 << " " << u1;
-        EXPECT_TRUE(r0 + 0.5 >= v0 - snap && r0 + 0.5 < v0 + 1 + snap) << "box " << box.id << " top " << r0 << " " << v0;
-        EXPECT_TRUE(r1 + 0.5 <= v1 + snap && r1 + 0.5 > v1 - 1 - snap) << "box " << box.id << " bottom " << r1 << " " << v1;
+        auto first_inside = [&](int pixel, double edge) {
+            return pixel + 0.5 >= edge - snap && pixel + 0.5 < edge + 1 + snap;
+        };
+        auto last_inside = [&](int pixel, double edge) {
+            return pixel + 0.5 <= edge + snap && pixel + 0.5 > edge - 1 - snap;
+        };
+        EXPECT_TRUE(first_inside(c0, u0)) << "box " << box.id << " left " << c0 << " " << u0;
+        EXPECT_TRUE(last_inside(c1, u1)) << "box " << box.id << " right " << c1 << " " << u1;
+        EXPECT_TRUE(first_inside(r0, v0)) << "box " << box.id << " top " << r0 << " " << v0;
+        EXPECT_TRUE(last_inside(r1, v1)) << "box " << box.id << " bottom " << r1 << " " << v1;
     }
 }
 
@@ -250,7 +258,7 @@ TEST_F(OffscreenCameraRendererTest, ResolutionsChangeBetweenAndWithinCalls) {
     CameraView small = front_view(400, 225);
     CameraView odd = front_view(333, 187);
     for (const auto & views : {std::vector<CameraView>{big}, std::vector<CameraView>{small},
-                               std::vector<CameraView>{odd, big, small}}) {
+                               std::vector<CameraView>{odd, big, small}, std::vector<CameraView>{big, small, odd}}) {
         std::vector<CameraImage> images = render(views);
         ASSERT_EQ(images.size(), views.size());
         for (size_t i = 0; i < views.size(); ++i) {
@@ -311,8 +319,8 @@ TEST_F(OffscreenCameraRendererTest, CulledStaticSceneMatchesUnculledDrawing) {
     for (double x = -140; x <= 140; x += 17)
         for (double y = -140; y <= 140; y += 23) {
             if (std::abs(y) < 6) continue;  // a street for the ego
-            town.add_box({{x, y, 2 + std::fmod(x * y, 5.0)}, Quat::from_yaw(x * 0.01)}, {3, 4, 2 + std::fmod(x * y, 5.0)},
-                         kGrey, id++);
+            double half_height = 2 + std::fmod(std::abs(x * y), 5.0);
+            town.add_box({{x, y, half_height}, Quat::from_yaw(x * 0.01)}, {3, 4, half_height}, kGrey, id++);
         }
     std::vector<CameraView> views;
     for (const CameraSpec & spec : nuscenes_camera_rig(320, 180))
@@ -344,7 +352,8 @@ TEST_F(OffscreenCameraRendererTest, StaticSceneCanBeReplaced) {
     renderer_->set_static_scene(SceneMesh{});
     std::vector<CameraImage> out;
     renderer_->render(SceneMesh{}, {view}, Lighting{}, out);
-    EXPECT_TRUE(std::all_of(out[0].instance_ids.begin(), out[0].instance_ids.end(), [](uint32_t id) { return id == 0; }));
+    const std::vector<uint32_t> & ids = out[0].instance_ids;
+    EXPECT_TRUE(std::all_of(ids.begin(), ids.end(), [](uint32_t id) { return id == 0; }));
     renderer_->set_static_scene(static_scene());
     renderer_->render(SceneMesh{}, {view}, Lighting{}, out);
     EXPECT_EQ(id_at(out[0], project(view, kStaticBox.pose.translation)), kStaticBox.id);

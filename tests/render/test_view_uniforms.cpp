@@ -14,8 +14,8 @@ struct Clip {
 };
 
 Clip apply(const Mat4 & m, const Vec3 & p) {
-    return {m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2) * p.z + m(0, 3), m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2) * p.z + m(1, 3),
-            m(2, 0) * p.x + m(2, 1) * p.y + m(2, 2) * p.z + m(2, 3), m(3, 0) * p.x + m(3, 1) * p.y + m(3, 2) * p.z + m(3, 3)};
+    auto row = [&](int r) { return m(r, 0) * p.x + m(r, 1) * p.y + m(r, 2) * p.z + m(r, 3); };
+    return {row(0), row(1), row(2), row(3)};
 }
 
 // Framebuffer position of a clip-space point under a (0, 0, width, height) viewport.
@@ -80,7 +80,8 @@ TEST(ViewUniforms, CarriesCameraAxesIntrinsicsAndLighting) {
     const Vec2 pixels[] = {{0.5, 0.5}, {400, 225}, {799.5, 10.5}};
     for (const Vec2 & px : pixels) {
         Vec3 ray{px.x * u.pixel_to_ray[0] + u.pixel_to_ray[2], px.y * u.pixel_to_ray[1] + u.pixel_to_ray[3], 1.0};
-        Vec3 expected{(px.x - view.intrinsics.cx) / view.intrinsics.fx, (px.y - view.intrinsics.cy) / view.intrinsics.fy, 1};
+        const Intrinsics & k = view.intrinsics;
+        Vec3 expected{(px.x - k.cx) / k.fx, (px.y - k.cy) / k.fy, 1};
         EXPECT_NEAR(ray.x, expected.x, 1e-6);
         EXPECT_NEAR(ray.y, expected.y, 1e-6);
         double world_z = view.camera_to_world.rotation.rotate(ray).z;

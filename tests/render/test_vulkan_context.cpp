@@ -2,6 +2,7 @@
 // unless CI=true, where a missing device is a failure.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <string>
