@@ -175,7 +175,9 @@ void SceneWriter::annotate(const std::string & sample_token, const World & world
         ann.translation = a.box.translation;
         ann.size = a.size;
         ann.rotation = a.box.rotation;
-        ann.num_lidar_pts = count_points_in_box(scan, lidar_to_world, a.box, a.size);
+        // Simulated returns lie exactly on the box surface; 2 % slack keeps float rounding from
+        // dropping half of them.
+        ann.num_lidar_pts = count_points_in_box(scan, lidar_to_world, a.box, a.size, 1.02);
         ann.num_radar_pts = 0;
         auto last = last_annotation_.find(a.instance_id);
         if (last != last_annotation_.end()) {
