@@ -38,13 +38,6 @@ void EgoDriver::place(const RoadNetwork & net, int lane, double s, Rng rng) {
     plan_route(follower_, net);
 }
 
-Pose EgoDriver::box_pose() const {
-    Pose p;
-    p.translation = {x_ + std::cos(yaw_) * centre_offset(), y_ + std::sin(yaw_) * centre_offset(), kHeight / 2};
-    p.rotation = Quat::from_yaw(yaw_);
-    return p;
-}
-
 void EgoDriver::set_pose(double x, double y, double yaw) {
     x_ = x;
     y_ = y;

@@ -13,7 +13,6 @@ public:
     static constexpr double kWheelbase = 2.7;
     static constexpr double kLength = 4.6;
     static constexpr double kWidth = 1.9;
-    static constexpr double kHeight = 1.6;
     static constexpr double kRearOverhang = 0.9;
     static constexpr double kMaxSteer = 0.6;     // front wheel angle, rad
     static constexpr double kSteerRate = 1.2;    // rad/s
@@ -26,8 +25,6 @@ public:
     const EgoState & state() const { return state_; }
     const LaneFollower & follower() const { return follower_; }
     bool on_lane() const { return on_lane_; }
-    // The ego's footprint box in the world (centre at half height).
-    Pose box_pose() const;
     // Distance from the rear axle forward to the box centre.
     static double centre_offset() { return kLength / 2 - kRearOverhang; }
 

@@ -15,6 +15,8 @@ constexpr double kMaxBrake = 9.0;          // emergency braking limit, m/s^2
 constexpr double kYellowDecel = 3.5;       // stop for yellow if this decel suffices
 constexpr double kLookAhead = 90.0;        // metres scanned for leaders and rules
 constexpr double kCrosswalkLookAhead = 40.0;
+constexpr double kCrossingNear = 3.0;      // a person this close to the lane's crossing point blocks it
+constexpr double kCrossingWatch = 8.0;     // and one walking towards it from this far
 constexpr double kQueueGap = 2.5;          // bumper gap assumed in a standing queue
 constexpr double kQueueSlot = 7.0;         // room kept for a vehicle already let in
 
@@ -34,6 +36,40 @@ bool conflict_free(const DriveInputs & in, int connector, uint32_t owner) {
     for (const Reservation & r : in.occupancy.reservations(node))
         if (r.owner != owner && in.net.connectors_conflict(connector, r.connector)) return false;
     return true;
+}
+
+// Someone on the crosswalk is in this lane's path or walking into it within a few seconds.
+bool crossing_blocked(const DriveInputs & in, const Lane & lane, const Lane::CrossingSpan & cs) {
+    const std::vector<CrosswalkPerson> & people = in.occupancy.crosswalk_people(cs.crosswalk);
+    if (people.empty()) return false;
+    Vec2 p = lane.path.point_at(0.5 * (cs.s0 + cs.s1));
+    for (const CrosswalkPerson & person : people) {
+        Vec2 d = p - person.position;
+        double dist = length(d);
+        if (dist < kCrossingNear || (dist < kCrossingWatch && dot(person.velocity, d) > 0)) return true;
+    }
+    return false;
+}
+
+// People are in the way on the crosswalk this connector leads over: wait at the line rather
+// than stop inside the junction and block it.
+bool exit_crosswalk_blocked(const DriveInputs & in, int connector) {
+    const Lane & lane = in.net.lanes[connector];
+    for (const Lane::CrossingSpan & cs : lane.crossings)
+        if (crossing_blocked(in, lane, cs)) return true;
+    return false;
+}
+
+// Someone on a conflicting connector has been waiting longer: let them go first, so a steady
+// stream on one approach cannot starve another.
+bool earlier_claim(const DriveInputs & in, int connector, const LaneFollower & f) {
+    int node = in.net.lanes[connector].node;
+    double mine = f.waiting_since < 0 ? in.time : f.waiting_since;
+    for (const Claim & c : in.occupancy.claims(node)) {
+        if (c.owner == f.owner || !in.net.connectors_conflict(connector, c.connector)) continue;
+        if (c.since < mine || (c.since == mine && c.owner < f.owner)) return true;
+    }
+    return false;
 }
 
 // Do not block the junction: the exit lane must have room for the whole vehicle right now, and
@@ -92,6 +128,8 @@ void register_follower(const LaneFollower & f, const RoadNetwork & net, LaneOccu
         occ.add_span(lane, {span.rear + offset, span.front + offset, f.speed, f.owner});
     }
     if (f.committed >= 0) occ.reserve(net.lanes[f.committed].node, f.committed, f.owner);
+    if (f.waiting_since >= 0 && f.route.size() > 1 && net.lanes[f.route[1]].connector)
+        occ.claim(net.lanes[f.route[1]].node, {f.route[1], f.owner, f.waiting_since});
 }
 
 double lane_driver_accel(LaneFollower & f, DriveInputs & in) {
@@ -122,7 +160,7 @@ double lane_driver_accel(LaneFollower & f, DriveInputs & in) {
             }
         for (const Lane::CrossingSpan & cs : lane.crossings) {
             double d0 = base + cs.s0;
-            if (d0 > 0.5 && d0 < kCrosswalkLookAhead && in.occupancy.crosswalk_busy(cs.crosswalk))
+            if (d0 > 0.5 && d0 < kCrosswalkLookAhead && crossing_blocked(in, lane, cs))
                 obstacle_gap = std::min(obstacle_gap, d0 - 1.0);
         }
         bool held = false;
@@ -140,8 +178,16 @@ double lane_driver_accel(LaneFollower & f, DriveInputs & in) {
                     f.committed = connector;
                     in.occupancy.reserve(lane.end_node, connector, f.owner);
                 } else if (gate < 60.0) {
-                    bool go = signal_permits(in, lane, gate, v) && conflict_free(in, connector, f.owner) &&
-                              (i + 2 >= f.route.size() || exit_has_room(in, f, lane.end_node, f.route[i + 2]));
+                    bool permitted = signal_permits(in, lane, gate, v) && !exit_crosswalk_blocked(in, connector) &&
+                                     (i + 2 >= f.route.size() || exit_has_room(in, f, lane.end_node, f.route[i + 2]));
+                    bool clear = conflict_free(in, connector, f.owner) && !earlier_claim(in, connector, f);
+                    bool go = permitted && clear;
+                    // Queue for the junction only while the light and the exit would let us in.
+                    if (i == 0 && gate < 8.0 && permitted && !clear) {
+                        if (f.waiting_since < 0) f.waiting_since = in.time;
+                    } else if (i == 0) {
+                        f.waiting_since = -1;
+                    }
                     if (!go) {
                         obstacle_gap = std::min(obstacle_gap, gate);
                         held = true;

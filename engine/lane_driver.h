@@ -25,6 +25,7 @@ struct LaneFollower {
     double front = 2.3;       // from the reference point to the front bumper
     double tail = 2.3;        // from the reference point back to the rear of everything towed
     int committed = -1;       // connector reserved at the coming (or current) intersection
+    double waiting_since = -1;  // held at the gate by conflicting traffic since (s), else -1
     IdmParams idm;
     Rng rng;
 };
@@ -38,7 +39,7 @@ struct DriveInputs {
 
 // Extends the route until it reaches `horizon` metres past the reference point.
 void plan_route(LaneFollower & f, const RoadNetwork & net, double horizon = 130.0);
-// Records the follower's lane spans and reservation in the occupancy.
+// Records the follower's lane spans, reservation and waiting claim in the occupancy.
 void register_follower(const LaneFollower & f, const RoadNetwork & net, LaneOccupancy & occ);
 // Longitudinal acceleration for this step; may reserve a connector (visible to later callers).
 double lane_driver_accel(LaneFollower & f, DriveInputs & in);

@@ -7,7 +7,10 @@ void LaneOccupancy::reset(size_t lanes, size_t nodes, size_t crosswalks) {
     for (auto & s : spans_) s.clear();
     reservations_.resize(nodes);
     for (auto & r : reservations_) r.clear();
-    crosswalk_busy_.assign(crosswalks, 0);
+    claims_.resize(nodes);
+    for (auto & c : claims_) c.clear();
+    crossing_.resize(crosswalks);
+    for (auto & c : crossing_) c.clear();
 }
 
 }  // namespace rs

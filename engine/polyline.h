@@ -15,7 +15,6 @@ public:
     const std::vector<Vec2> & points() const { return points_; }
     const std::vector<double> & arc() const { return arc_; }  // cumulative length at each point
     double length() const { return arc_.empty() ? 0.0 : arc_.back(); }
-    bool empty() const { return points_.size() < 2; }
 
     // Point and unit tangent at arc length s; s outside [0, length] extrapolates along the end tangents
     // so look-ahead past a lane end stays well defined.

@@ -10,15 +10,22 @@ using namespace vec2_ops;
 
 namespace {
 
+constexpr double kMaxCurveShift = 0.25;  // m
+
 AgentState box_between(const VehicleAgent & v, const RoadNetwork & net, double front_ds, double rear_ds,
                        const Vec3 & size, ObjectClass cls, uint32_t id) {
     Vec2 front = follower_point(v.drive, net, front_ds);
     Vec2 rear = follower_point(v.drive, net, rear_ds);
     Vec2 middle = follower_point(v.drive, net, 0.5 * (front_ds + rear_ds));
     Vec2 dir = normalized(front - rear);
-    // Halfway between the chord and the path: on a curve the box then overhangs the lane
-    // equally at its middle and at its ends, half as much as either alone.
-    Vec2 centre = lerp(lerp(front, rear, 0.5), middle, 0.5);
+    // On gentle road curves, halfway between the chord and the path: the box then overhangs the
+    // lane equally at its middle and its ends, half as much as either alone. In tight turns the
+    // shift is capped so long vehicles keep cutting the corner as real ones do.
+    Vec2 chord_mid = lerp(front, rear, 0.5);
+    Vec2 shift = (middle - chord_mid) * 0.5;
+    double shift_len = length(shift);
+    if (shift_len > kMaxCurveShift) shift = shift * (kMaxCurveShift / shift_len);
+    Vec2 centre = chord_mid + shift;
     AgentState a;
     a.instance_id = id;
     a.cls = cls;

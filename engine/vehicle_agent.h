@@ -17,6 +17,7 @@ struct VehicleAgent {
     AgentLook look;
     LaneFollower drive;
     double accel = 0;  // chosen this step
+    double stuck = 0;  // seconds at a standstill
     bool has_trailer = false;
     uint32_t trailer_id = 0;
     Vec3 trailer_size;

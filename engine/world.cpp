@@ -28,6 +28,10 @@ namespace {
 constexpr double kVehicleSpacing = 30.0;     // lane metres per moving vehicle at density 1
 constexpr double kPedestrianSpacing = 12.0;  // sidewalk metres per person at density 1
 constexpr double kMaxMovingWidth = 2.95;     // wider boxes would not fit a 3.5 m lane on curves
+// Town traffic can lock up (a ring of full lanes, each waiting on the next). Like SUMO's
+// teleporting, a vehicle stuck this long out of the ego's sight is replaced by a new one elsewhere.
+constexpr double kStuckLimit = 60.0;
+constexpr double kOutOfSight = 70.0;
 
 ObjectClass traffic_class(Rng & rng) {
     double u = rng.uniform();
@@ -105,10 +109,14 @@ struct World::Impl {
     std::vector<Pedestrian> people;
     EgoDriver ego;
     LaneOccupancy occupancy;
+    Rng respawn_rng;
+    std::vector<int> open_lanes;           // road lanes traffic may start on
+    std::vector<double> open_cumulative;   // running sum of their lengths
 
     explicit Impl(const Scenario & s);
     void place_ego(Rng & rng);
     void spawn_traffic(Rng & rng);
+    void respawn_stuck();
     void spawn_people(Rng & rng, const std::vector<WorkZone> & zones);
     void step(const EgoControl & control);
 };
@@ -117,6 +125,7 @@ World::Impl::Impl(const Scenario & s) : scenario(s) {
     Rng root(s.seed);
     Rng layout_rng = root.fork(1), scenery_rng = root.fork(2), light_rng = root.fork(3), fixture_rng = root.fork(4);
     Rng ego_rng = root.fork(5), traffic_rng = root.fork(6), people_rng = root.fork(7);
+    respawn_rng = root.fork(8);
 
     int blocks = std::clamp(s.town_blocks, 2, 12);
     std::vector<int> closed;
@@ -171,20 +180,18 @@ void World::Impl::spawn_traffic(Rng & rng) {
     const LaneFollower & ef = ego.follower();
     taken.push_back({ef.route[0], ef.s - ef.tail - 10.0, ef.s + ef.front + 15.0});
 
-    std::vector<int> lanes;
-    std::vector<double> cumulative;
     double total = 0;
     for (size_t i = 0; i < net.lanes.size(); ++i) {
         const Lane & l = net.lanes[i];
         if (l.connector || l.blocked) continue;
-        lanes.push_back(int(i));
+        open_lanes.push_back(int(i));
         total += l.path.length();
-        cumulative.push_back(total);
+        open_cumulative.push_back(total);
     }
     int count = int(std::lround(std::clamp(scenario.traffic_density, 0.0, 1.0) * total / kVehicleSpacing));
     for (int k = 0; k < count; ++k) {
         for (int attempt = 0; attempt < 30; ++attempt) {
-            int lane = lanes[pick_weighted(cumulative, rng)];
+            int lane = open_lanes[pick_weighted(open_cumulative, rng)];
             const Lane & l = net.lanes[lane];
             VehicleAgent v;
             // The first few are one of each rarer class, so every town shows them all.
@@ -221,6 +228,43 @@ void World::Impl::spawn_traffic(Rng & rng) {
             plan_route(v.drive, net);
             taken.push_back({lane, s - v.drive.tail, s + v.drive.front});
             vehicles.push_back(std::move(v));
+            break;
+        }
+    }
+}
+
+void World::Impl::respawn_stuck() {
+    Vec2 ego_pos{ego.state().pose.translation.x, ego.state().pose.translation.y};
+    for (VehicleAgent & v : vehicles) {
+        if (v.stuck < kStuckLimit) continue;
+        AgentState now = vehicle_state(v, net);
+        if (distance(Vec2{now.box.translation.x, now.box.translation.y}, ego_pos) < kOutOfSight) continue;
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            int lane = open_lanes[pick_weighted(open_cumulative, respawn_rng)];
+            const Lane & l = net.lanes[lane];
+            double lo = v.drive.tail + 2.0, hi = l.gate_s - v.drive.front - 10.0;
+            if (hi <= lo) continue;
+            double s = respawn_rng.uniform(lo, hi);
+            if (distance(l.path.point_at(s), ego_pos) < kOutOfSight) continue;
+            bool clear = true;
+            for (const LaneSpan & sp : occupancy.spans(lane))
+                if (s - v.drive.tail - 8.0 < sp.front && s + v.drive.front + 8.0 > sp.rear) clear = false;
+            if (!clear) continue;
+            // A new object as far as annotations go: fresh ids, fresh paint.
+            v.id = next_id++;
+            if (v.has_trailer) v.trailer_id = next_id++;
+            v.look = sample_agent_look(v.cls, respawn_rng);
+            v.stuck = 0;
+            v.accel = 0;
+            v.drive.owner = v.id;
+            v.drive.route = {lane};
+            v.drive.behind.clear();
+            v.drive.s = s;
+            v.drive.speed = 0;
+            v.drive.committed = -1;
+            v.drive.waiting_since = -1;
+            plan_route(v.drive, net);
+            occupancy.add_span(lane, {s - v.drive.tail, s + v.drive.front, 0.0, v.id});
             break;
         }
     }
@@ -277,8 +321,11 @@ void World::Impl::step(const EgoControl & control) {
     occupancy.reset(net.lanes.size(), net.nodes.size(), net.crosswalks.size());
     for (const VehicleAgent & v : vehicles) register_follower(v.drive, net, occupancy);
     if (ego.on_lane()) register_follower(ego.follower(), net, occupancy);
-    for (const Pedestrian & p : people)
-        if (p.edge >= 0 && on_crosswalk(p, net)) occupancy.set_crosswalk_busy(net.sidewalk_edges[p.edge].crosswalk);
+    for (const Pedestrian & p : people) {
+        if (p.edge < 0 || !on_crosswalk(p, net)) continue;
+        Vec2 velocity = from_heading(p.heading) * p.speed;
+        occupancy.add_crosswalk_person(net.sidewalk_edges[p.edge].crosswalk, {p.position, velocity});
+    }
 
     DriveInputs in{net, lights, occupancy, t};
     for (VehicleAgent & v : vehicles) {
@@ -290,7 +337,9 @@ void World::Impl::step(const EgoControl & control) {
         double v_old = v.drive.speed;
         v.drive.speed = std::max(0.0, v_old + v.accel * kStep);
         advance_follower(v.drive, net, 0.5 * (v_old + v.drive.speed) * kStep);
+        v.stuck = v.drive.speed < 0.1 ? v.stuck + kStep : 0.0;
     }
+    respawn_stuck();
     for (Pedestrian & p : people) {
         if (p.edge < 0) continue;
         step_pedestrian(p, net, lights, occupancy, t, kStep);

@@ -45,7 +45,15 @@ LaneFollower make_follower(const Junction & s, double front_pos, double speed) {
 void drive(LaneFollower & f, const Junction & s, LaneOccupancy & occ, double t, double dt,
            const std::vector<int> & busy_crosswalks = {}) {
     occ.reset(s.net.lanes.size(), s.net.nodes.size(), s.net.crosswalks.size());
-    for (int c : busy_crosswalks) occ.set_crosswalk_busy(c);
+    // Someone standing in the middle of each busy crosswalk.
+    for (int c : busy_crosswalks) {
+        const Crosswalk & cw = s.net.crosswalks[c];
+        Vec2 mid{(cw.quad[0].x + cw.quad[2].x) / 2, (cw.quad[0].y + cw.quad[2].y) / 2};
+        const Lane & lane = s.net.lanes[s.lane];
+        for (const Lane::CrossingSpan & span : lane.crossings)
+            if (span.crosswalk == c) mid = lane.path.point_at(0.5 * (span.s0 + span.s1));
+        occ.add_crosswalk_person(c, {mid, {0, 0}});
+    }
     register_follower(f, s.net, occ);
     DriveInputs in{s.net, s.lights, occ, t};
     plan_route(f, s.net);

@@ -197,8 +197,8 @@ TEST(World, ExpertEgoDrivesOnTheRoadWithoutHittingAnything) {
     }
 }
 
-TEST(World, MovingVehiclesDoNotOverlap) {
-    double worst = 0;
+TEST(World, MovingVehiclesDoNotOverlapEachOtherOrPeople) {
+    double worst = 0, worst_person = 0;
     int events = 0;
     for (uint64_t seed : {3, 11}) {
         Scenario sc;
@@ -208,9 +208,14 @@ TEST(World, MovingVehiclesDoNotOverlap) {
         for (int i = 0; i < 60 * 60; ++i) {
             w.step();
             if (i % 10 != 0) continue;
-            std::vector<AgentState> moving;
-            for (const AgentState & a : w.agents())
+            std::vector<AgentState> moving, people;
+            for (const AgentState & a : w.agents()) {
                 if (is_moving_vehicle(a)) moving.push_back(a);
+                if (a.cls == ObjectClass::pedestrian) people.push_back(a);
+            }
+            for (const AgentState & p : people)
+                for (const AgentState & v : moving)
+                    worst_person = std::max(worst_person, penetration(footprint(p), footprint(v)));
             for (size_t x = 0; x < moving.size(); ++x)
                 for (size_t y = x + 1; y < moving.size(); ++y) {
                     // A towed trailer is the next id after its truck and touches it by design.
@@ -223,8 +228,10 @@ TEST(World, MovingVehiclesDoNotOverlap) {
                 }
         }
     }
-    std::printf("[ traffic ] 2 x 60 s at density 0.8: %d overlap samples, worst penetration %.3f m\n", events, worst);
+    std::printf("[ traffic ] 2 x 60 s at density 0.8: %d overlap samples, worst penetration %.3f m, "
+                "worst vehicle-person %.3f m\n", events, worst, worst_person);
     EXPECT_LT(worst, 0.05);
+    EXPECT_LT(worst_person, 0.05);
 }
 
 TEST(World, PoseDeltaMovesTheEgoByTheCommand) {

@@ -1,0 +1,189 @@
+#include "app/shell/dataset_source.h"
+
+#include <chrono>
+#include <cmath>
+#include <future>
+
+#include "engine/jpeg_codec.h"
+
+namespace rs {
+
+namespace {
+
+// The sample_data whose ego pose stands for the sample: LIDAR_TOP as in the devkit, else any.
+std::optional<size_t> reference_data(const NuScenesDataset & ds, size_t sample) {
+    if (auto lidar = ds.key_frame(sample, "LIDAR_TOP")) return lidar;
+    const auto & data = ds.sample_data_of(sample);
+    if (data.empty()) return std::nullopt;
+    return data.front().sample_data;
+}
+
+std::shared_ptr<SceneSamples> index_scene(const NuScenesDataset & ds, size_t scene) {
+    auto out = std::make_shared<SceneSamples>();
+    out->scene = scene;
+    const NuScenesTables & t = ds.tables();
+    std::string token = t.scene[scene].first_sample_token;
+    int64_t t0 = 0;
+    // The sample count bounds the walk, so a prev/next cycle in a broken file cannot hang us.
+    while (!token.empty() && out->samples.size() <= t.sample.size()) {
+        std::optional<size_t> s = ds.find(NuTable::sample, token);
+        if (!s) break;
+        if (out->samples.empty()) t0 = t.sample[*s].timestamp;
+        out->samples.push_back(*s);
+        out->times.push_back(double(t.sample[*s].timestamp - t0) * 1e-6);
+        std::optional<size_t> ref = reference_data(ds, *s);
+        out->ego_positions.push_back(ref ? ds.ego_to_global(*ref).translation : Vec3{});
+        token = t.sample[*s].next;
+    }
+    return out;
+}
+
+// Centre difference over the neighbouring annotations of the same instance, as the devkit's box_velocity.
+Vec3 annotation_velocity(const NuScenesDataset & ds, size_t ann) {
+    const NuScenesTables & t = ds.tables();
+    const NuSampleAnnotation & a = t.sample_annotation[ann];
+    std::optional<size_t> prev = a.prev.empty() ? std::nullopt : ds.find(NuTable::sample_annotation, a.prev);
+    std::optional<size_t> next = a.next.empty() ? std::nullopt : ds.find(NuTable::sample_annotation, a.next);
+    size_t first = prev ? *prev : ann, last = next ? *next : ann;
+    if (first == last) return {};
+    auto time_of = [&](size_t i) {
+        std::optional<size_t> s = ds.find(NuTable::sample, t.sample_annotation[i].sample_token);
+        return s ? double(t.sample[*s].timestamp) * 1e-6 : 0.0;
+    };
+    double dt = time_of(last) - time_of(first);
+    if (dt <= 0) return {};
+    return (t.sample_annotation[last].translation - t.sample_annotation[first].translation) * (1.0 / dt);
+}
+
+CameraView camera_view(const NuScenesDataset & ds, size_t sd, int width, int height) {
+    CameraView v;
+    v.camera_to_world = ds.ego_to_global(sd) * ds.sensor_to_ego(sd);
+    const NuCalibratedSensor & cs = ds.calibrated_sensor_of(sd);
+    if (cs.camera_intrinsic) {
+        const Mat3 & k = *cs.camera_intrinsic;
+        v.intrinsics = {k(0, 0), k(1, 1), k(0, 2), k(1, 2)};
+    }
+    v.width = width;
+    v.height = height;
+    v.near_plane = 0.1;
+    return v;
+}
+
+}  // namespace
+
+DatasetSource::DatasetSource(std::shared_ptr<const NuScenesDataset> dataset, FrameMailbox & mailbox)
+    : dataset_(std::move(dataset)), mailbox_(mailbox), scene_(std::make_shared<SceneSamples>()) {
+    worker_ = std::thread([this] { run(); });
+}
+
+DatasetSource::~DatasetSource() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    worker_.join();
+}
+
+void DatasetSource::set_scene(size_t scene) {
+    if (scene >= scene_count()) return;
+    scene_ = index_scene(*dataset_, scene);
+    request(0);
+}
+
+void DatasetSource::request(size_t position) {
+    if (scene_->samples.empty()) return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_scene_ = scene_;
+        pending_position_ = std::min(position, scene_->samples.size() - 1);
+        has_request_ = true;
+    }
+    wake_.notify_all();
+}
+
+void DatasetSource::run() {
+    while (true) {
+        std::shared_ptr<const SceneSamples> scene;
+        size_t position = 0;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [this] { return stop_ || has_request_; });
+            if (stop_) return;
+            scene = pending_scene_;
+            position = pending_position_;
+            has_request_ = false;
+        }
+        mailbox_.post(build(*scene, position));
+    }
+}
+
+ViewFramePtr DatasetSource::build(const SceneSamples & scene, size_t position) const {
+    auto start = std::chrono::steady_clock::now();
+    const NuScenesDataset & ds = *dataset_;
+    const NuScenesTables & t = ds.tables();
+    size_t sample = scene.samples[position];
+    auto frame = std::make_shared<ViewFrame>();
+    frame->index = position;
+    frame->time = scene.times[position];
+    frame->label = t.scene[scene.scene].name + "  sample " + std::to_string(position + 1) + "/" +
+                   std::to_string(scene.samples.size());
+    if (std::optional<size_t> ref = reference_data(ds, sample)) frame->ego_to_world = ds.ego_to_global(*ref);
+    frame->trajectory.assign(scene.ego_positions.begin(), scene.ego_positions.begin() + long(position) + 1);
+    if (position > 0) {
+        const Vec3 & a = scene.ego_positions[position - 1];
+        const Vec3 & b = scene.ego_positions[position];
+        double dt = scene.times[position] - scene.times[position - 1];
+        if (dt > 0) frame->ego_speed = std::hypot(b.x - a.x, b.y - a.y) / dt;
+    }
+
+    // Camera key frames, decoded in parallel.
+    std::vector<size_t> cams;
+    for (const auto & cd : ds.sample_data_of(sample))
+        if (ds.sensor_of(cd.sample_data).modality == "camera") cams.push_back(cd.sample_data);
+    std::vector<std::future<RgbImage>> decoded;
+    for (size_t sd : cams) {
+        std::string path = ds.dataroot() + "/" + t.sample_data[sd].filename;
+        decoded.push_back(std::async(std::launch::async, [path] { return read_jpeg_file(path); }));
+    }
+    for (size_t i = 0; i < cams.size(); ++i) {
+        size_t sd = cams[i];
+        CameraImage img;
+        try {
+            RgbImage rgb = decoded[i].get();
+            img.width = rgb.width;
+            img.height = rgb.height;
+            img.rgb = std::move(rgb.rgb);
+        } catch (const std::exception & e) {
+            frame->warning = e.what();
+        }
+        int w = img.width > 0 ? img.width : int(t.sample_data[sd].width);
+        int h = img.height > 0 ? img.height : int(t.sample_data[sd].height);
+        frame->channels.push_back(ds.sensor_of(sd).channel);
+        frame->views.push_back(camera_view(ds, sd, std::max(w, 1), std::max(h, 1)));
+        frame->images.push_back(std::move(img));
+    }
+
+    for (size_t ann : ds.annotations_of(sample)) {
+        std::optional<ObjectClass> cls = class_from_category(ds.category_name(ann));
+        if (!cls) continue;
+        const NuSampleAnnotation & a = t.sample_annotation[ann];
+        ViewBox b;
+        b.cls = *cls;
+        b.box = ds.annotation_box(ann);
+        if (std::optional<size_t> inst = ds.find(NuTable::instance, a.instance_token)) b.track_id = uint32_t(*inst + 1);
+        b.velocity = annotation_velocity(ds, ann);
+        for (const std::string & tok : a.attribute_tokens) {
+            std::optional<size_t> at = ds.find(NuTable::attribute, tok);
+            if (!at) continue;
+            if (!b.attribute.empty()) b.attribute += ", ";
+            b.attribute += t.attribute[*at].name;
+        }
+        b.num_lidar_pts = int(a.num_lidar_pts);
+        frame->boxes.push_back(std::move(b));
+    }
+    frame->produce_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return frame;
+}
+
+}  // namespace rs

@@ -1,0 +1,56 @@
+// Dataset playback: shows one key-frame sample of a nuScenes scene at a time. Requests come from
+// the UI thread (timeline); a worker thread decodes the six camera JPEGs and gathers the sample's
+// annotations into a ViewFrame. Only the newest request matters: scrubbing skips stale ones.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/shell/frame_mailbox.h"
+#include "engine/nuscenes_reader.h"
+
+namespace rs {
+
+// The key frames of one scene, in time order.
+struct SceneSamples {
+    size_t scene = 0;
+    std::vector<size_t> samples;      // sample table indices
+    std::vector<double> times;        // seconds since the first sample
+    std::vector<Vec3> ego_positions;  // global, one per sample
+};
+
+class DatasetSource {
+public:
+    DatasetSource(std::shared_ptr<const NuScenesDataset> dataset, FrameMailbox & mailbox);
+    ~DatasetSource();
+    DatasetSource(const DatasetSource &) = delete;
+    DatasetSource & operator=(const DatasetSource &) = delete;
+
+    const NuScenesDataset & dataset() const { return *dataset_; }
+    size_t scene_count() const { return dataset_->tables().scene.size(); }
+    // Picks the scene the timeline plays; shows its first sample.
+    void set_scene(size_t scene);
+    const SceneSamples & scene() const { return *scene_; }
+    size_t sample_count() const { return scene_->samples.size(); }
+    void request(size_t position);
+
+private:
+    void run();
+    ViewFramePtr build(const SceneSamples & scene, size_t position) const;
+
+    std::shared_ptr<const NuScenesDataset> dataset_;
+    FrameMailbox & mailbox_;
+    std::shared_ptr<const SceneSamples> scene_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::shared_ptr<const SceneSamples> pending_scene_;
+    size_t pending_position_ = 0;
+    bool has_request_ = false, stop_ = false;
+    std::thread worker_;
+};
+
+}  // namespace rs

@@ -1,0 +1,33 @@
+# Desktop integration files and the Debian package. Included from the top-level CMakeLists.txt
+# after the targets' own install() rules (roadsight, roadsight-cli).
+include(GNUInstallDirs)
+
+set(roadsight_packaging_dir ${CMAKE_CURRENT_LIST_DIR})
+install(FILES ${roadsight_packaging_dir}/roadsight.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES ${roadsight_packaging_dir}/roadsight.svg
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+install(FILES ${roadsight_packaging_dir}/roadsight.metainfo.xml DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
+if(EXISTS ${PROJECT_SOURCE_DIR}/assets)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/roadsight)
+endif()
+
+set(CPACK_PACKAGE_NAME roadsight)
+set(CPACK_PACKAGE_VENDOR "Roadsight")
+set(CPACK_PACKAGE_CONTACT "Roadsight maintainers <maintainers@roadsight.invalid>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Desktop studio for driving world models")
+set(CPACK_PACKAGE_INSTALL_DIRECTORY roadsight)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_GENERATOR DEB)
+
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# Linked libraries (Qt 6, libvulkan1, libstdc++) come from dpkg-shlibdeps; the rest is what the
+# binaries open at run time: a Vulkan driver (lavapipe at least), Qt's xcb platform plugin and the
+# UI font.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "mesa-vulkan-drivers | vulkan-icd, qt6-qpa-plugins, fonts-dejavu-core")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "Desktop studio for driving world models\n Live driving simulation with six-camera rendering, a bird's-eye view and\n nuScenes dataset playback.")
+
+include(CPack)
