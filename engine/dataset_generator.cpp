@@ -12,6 +12,7 @@
 #include "engine/jpeg_codec.h"
 #include "engine/lidar.h"
 #include "engine/mesh_bvh.h"
+#include "engine/nuscenes_splits.h"
 #include "engine/nuscenes_writer.h"
 #include "engine/png_writer.h"
 #include "engine/token.h"
@@ -354,6 +355,9 @@ GenerateSummary generate_dataset(const GenerateOptions & opt, CameraRenderer & r
             writer.run(summary);
         }
         write_nuscenes(tables, tmp.string(), opt.version);
+        std::vector<std::string> names;
+        for (const NuScene & sc : tables.scene) names.push_back(sc.name);
+        write_custom_splits(tmp.string(), opt.version, {{opt.split, names}});
         fs::rename(tmp, out);
     } catch (...) {
         std::error_code ec;

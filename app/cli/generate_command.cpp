@@ -13,7 +13,7 @@ namespace rs {
 int run_generate_command(const std::vector<std::string> & argv) {
     Args args(argv,
               {"scenes", "seconds", "seed", "out", "width", "height", "version", "jpeg-quality", "traffic",
-               "pedestrians", "town-blocks", "time-of-day"},
+               "pedestrians", "town-blocks", "time-of-day", "split"},
               {});
     if (!args.positional().empty()) throw std::invalid_argument("unexpected argument '" + args.positional()[0] + "'");
     GenerateOptions opt;
@@ -24,6 +24,7 @@ int run_generate_command(const std::vector<std::string> & argv) {
     opt.width = int(args.get_int("width", 1600, 16, 8192));
     opt.height = int(args.get_int("height", 900, 16, 8192));
     opt.version = args.get("version", "v1.0-trainval");
+    opt.split = args.get("split", "train");
     opt.jpeg_quality = int(args.get_int("jpeg-quality", 90, 1, 100));
     opt.scenario.traffic_density = args.get_double("traffic", opt.scenario.traffic_density, 0.0, 1.0);
     opt.scenario.pedestrian_density = args.get_double("pedestrians", opt.scenario.pedestrian_density, 0.0, 1.0);

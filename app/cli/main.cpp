@@ -16,7 +16,7 @@ const char * const kUsage =
     "commands:\n"
     "  generate --scenes N --seconds S --seed K --out DIR [--width W --height H]\n"
     "           [--version v1.0-trainval] [--jpeg-quality Q] [--traffic D] [--pedestrians D]\n"
-    "           [--town-blocks B] [--time-of-day H]\n"
+    "           [--town-blocks B] [--time-of-day H] [--split train]\n"
     "           film procedural scenes through the six-camera rig into a nuScenes-format dataset\n"
     "  info DIR [--version V]    summarise a nuScenes-format dataset (generated or real)\n"
     "  bench render [--frames N] [--width W --height H]\n"

@@ -9,6 +9,7 @@
 #include "engine/dataset_generator.h"
 #include "engine/file_io.h"
 #include "engine/nuscenes_reader.h"
+#include "engine/nuscenes_splits.h"
 #include "engine/visibility.h"
 #include "render/offscreen_camera_renderer.h"
 
@@ -70,6 +71,7 @@ TEST(GeneratedDataset, WriteReadAndDeterminism) {
         EXPECT_TRUE(ds.key_frame(i, "CAM_FRONT").has_value());
         EXPECT_TRUE(ds.key_frame(i, "LIDAR_TOP").has_value());
     }
+    EXPECT_EQ(split_scene_names(ds, "train"), std::vector<std::string>{"scene-0001"});
     int with_points = 0;
     for (const NuSampleAnnotation & ann : t.sample_annotation) with_points += ann.num_lidar_pts > 0;
     EXPECT_GT(with_points, 0);
