@@ -1,36 +1,15 @@
 // `roadsight-cli info DIR`: what a nuScenes-format dataset holds.
 #include <cstdio>
 #include <stdexcept>
-#include <filesystem>
 #include <map>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/dataset_folder.h"
 #include "engine/nuscenes_reader.h"
 #include "engine/object_class.h"
 
 namespace rs {
-
-namespace {
-
-// The version folder: the one asked for, else the only v1.0-* folder present.
-std::string find_version(const std::string & root, const std::string & asked) {
-    if (!asked.empty()) return asked;
-    std::string found;
-    std::error_code ec;
-    for (const auto & e : std::filesystem::directory_iterator(root, ec)) {
-        std::string n = e.path().filename().string();
-        if (e.is_directory() && n.rfind("v1.0-", 0) == 0) {
-            if (!found.empty()) throw std::invalid_argument(root + " holds several versions; pick one with --version");
-            found = n;
-        }
-    }
-    if (ec) throw std::invalid_argument("cannot read folder " + root + ": " + ec.message());
-    if (found.empty()) throw std::invalid_argument(root + " has no v1.0-* table folder");
-    return found;
-}
-
-}  // namespace
 
 int run_info_command(const std::vector<std::string> & argv) {
     Args args(argv, {"version"}, {"no-file-check"});
@@ -38,7 +17,7 @@ int run_info_command(const std::vector<std::string> & argv) {
     const std::string root = args.positional()[0];
     LoadOptions lo;
     lo.check_files = !args.has("no-file-check");
-    NuScenesDataset ds = load_nuscenes(root, find_version(root, args.get("version", "")), lo);
+    NuScenesDataset ds = load_nuscenes(root, find_version_folder(root, args.get("version", "")), lo);
     const NuScenesTables & t = ds.tables();
 
     std::printf("dataset  %s (%s)\n", root.c_str(), ds.version().c_str());

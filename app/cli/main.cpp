@@ -19,6 +19,8 @@ const char * const kUsage =
     "           [--town-blocks B] [--time-of-day H] [--split train]\n"
     "           film procedural scenes through the six-camera rig into a nuScenes-format dataset\n"
     "  info DIR [--version V]    summarise a nuScenes-format dataset (generated or real)\n"
+    "  eval detection --data DIR [--version V] --split S --results R.json --out OUT\n"
+    "           score a nuScenes detection submission (mAP, TP errors, NDS) like the devkit\n"
     "  bench render [--frames N] [--width W --height H]\n"
     "           six-camera frames per second of the Vulkan renderer\n"
     "  --version, --help\n";
@@ -40,6 +42,7 @@ int main(int argc, char ** argv) {
         if (command == "generate") return rs::run_generate_command(args);
         if (command == "info") return rs::run_info_command(args);
         if (command == "bench") return rs::run_bench_command(args);
+        if (command == "eval") return rs::run_eval_command(args);
         std::fprintf(stderr, "roadsight-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
         return 2;
     } catch (const std::invalid_argument & e) {
