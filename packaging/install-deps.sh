@@ -4,6 +4,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 (CPU); OpenBLAS instead of reference BLAS
+  python3-torch python3-torchvision          # independent references for the MSDA and ResNet parity tests
   libjpeg62-turbo-dev
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   libglm-dev libimgui-dev

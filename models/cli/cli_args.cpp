@@ -1,0 +1,47 @@
+#include "models/cli/cli_args.h"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace rs {
+
+CliArgs::CliArgs(const std::vector<std::string> & argv, const std::set<std::string> & with_value,
+                 const std::set<std::string> & flags) {
+    for (size_t i = 0; i < argv.size(); ++i) {
+        const std::string & a = argv[i];
+        if (a.size() < 3 || a.compare(0, 2, "--") != 0) {
+            positional_.push_back(a);
+            continue;
+        }
+        std::string name = a.substr(2);
+        if (flags.count(name)) {
+            values_[name] = "";
+        } else if (with_value.count(name)) {
+            if (i + 1 >= argv.size()) throw std::invalid_argument("option --" + name + " needs a value");
+            values_[name] = argv[++i];
+        } else {
+            throw std::invalid_argument("unknown option --" + name);
+        }
+    }
+}
+
+std::string CliArgs::get(const std::string & name, const std::string & fallback) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+}
+
+int64_t CliArgs::get_int(const std::string & name, int64_t fallback, int64_t min, int64_t max) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) return fallback;
+    const std::string & text = it->second;
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument("option --" + name + " expects an integer, got '" + text + "'");
+    if (v < min || v > max)
+        throw std::invalid_argument("option --" + name + " must be in [" + std::to_string(min) + ", " +
+                                    std::to_string(max) + "], got " + text);
+    return v;
+}
+
+}  // namespace rs
