@@ -1,0 +1,94 @@
+// Hyper-parameters of a BEVFormer network and its training, one struct shared by every part of
+// models/bevformer/. Presets follow the official configs (projects/configs/bevformer/*.py);
+// the reference implementation's quirks are explicit flags so a model can match released
+// weights or do the corrected thing.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace rs {
+
+struct BevformerConfig {
+    std::string name;
+
+    // Image backbone (torchvision-style ResNet) and FPN neck.
+    int resnet_depth = 50;                 // 18, 34, 50 or 101
+    bool backbone_frozen_bn = true;        // BN statistics and affine fixed (norm_eval, requires_grad off)
+    int backbone_frozen_stages = 1;        // stem and the first N stages get no gradient
+    std::vector<int> backbone_out_stages = {3};  // 0-based stages whose outputs feed the neck (3 = C5)
+    int neck_outs = 1;                     // FPN outputs; more than the inputs add stride-2 convs on the last output
+    bool neck_relu_before_extra = true;
+
+    // Input: 1600×900 images scaled by image_scale, then zero-padded to multiples of 32.
+    float image_scale = 0.5f;
+    std::array<float, 3> image_mean = {123.675f, 116.28f, 103.53f};  // per channel, 0..255 values
+    std::array<float, 3> image_std = {58.395f, 57.12f, 57.375f};
+    bool image_bgr = false;                // channel order the backbone expects
+
+    // Transformer.
+    int embed_dims = 256;
+    int num_heads = 8;
+    int ffn_dims = 512;
+    float dropout = 0.1f;
+    int bev_h = 50;
+    int bev_w = 50;
+    std::array<float, 6> pc_range = {-51.2f, -51.2f, -5.0f, 51.2f, 51.2f, 3.0f};  // x, y, z min then max, lidar frame
+    int encoder_layers = 3;
+    int decoder_layers = 6;
+    int pillar_points = 4;                 // Z anchors per BEV query in spatial cross-attention
+    int sca_points = 8;                    // sampling points per head and level in spatial cross-attention
+    int tsa_points = 4;                    // ... in temporal self-attention
+    int decoder_points = 4;                // ... in the decoder's deformable cross-attention
+    int num_queries = 900;
+    int num_classes = 10;                  // nuScenes detection classes in BEVFormer's order (car, truck, ...)
+    int code_size = 10;                    // cx, cy, log w, log l, cz, log h, sin, cos, vx, vy
+
+    // Temporal modelling.
+    bool temporal = true;                  // false: BEVFormer-S, temporal attention sees only the current BEV
+    int queue_length = 3;                  // training: current frame plus queue_length - 1 earlier frames
+    float queue_span_s = 2.0f;             // the earlier frames are drawn from this window
+    bool use_can_bus = true;
+    bool use_shift = true;
+    bool rotate_prev_bev = true;
+    // Quirks of the released code (bevformer.md §11).
+    bool quirk_shift_ref_aliasing = true;  // the history reference points are shifted too (v1 release)
+    std::array<float, 2> rotate_center = {100.f, 100.f};  // pixels; correct only for a 200×200 BEV
+
+    // Map-segmentation head (drivable area, lane lines, crossings).
+    bool seg_head = false;
+    int seg_classes = 3;
+
+    // Decoding and losses.
+    int max_detections = 300;
+    std::array<float, 6> post_center_range = {-61.2f, -61.2f, -10.f, 61.2f, 61.2f, 10.f};
+    float focal_alpha = 0.25f;
+    float focal_gamma = 2.0f;
+    float loss_cls_weight = 2.0f;
+    float loss_bbox_weight = 0.25f;
+    std::vector<float> code_weights = {1, 1, 1, 1, 1, 1, 1, 1, 0.2f, 0.2f};
+
+    // Optimisation (AdamW, cosine schedule with linear warm-up).
+    float lr = 2e-4f;
+    float backbone_lr_mult = 0.1f;
+    float weight_decay = 0.01f;
+    float grad_clip = 35.f;
+    int warmup_steps = 500;
+
+    int levels() const { return neck_outs; }
+    int bev_queries() const { return bev_h * bev_w; }
+    int head_dims() const { return embed_dims / num_heads; }
+
+    // Throws std::invalid_argument naming the first inconsistent field.
+    void validate() const;
+
+    static BevformerConfig tiny();      // exactly bevformer_tiny.py
+    static BevformerConfig small();     // bevformer_small.py with a plain ResNet-101 (no DCN)
+    static BevformerConfig base();      // bevformer_base.py with a plain ResNet-101 (no DCN)
+    static BevformerConfig embedded();  // trains and runs on 2 CPU cores
+    // One of the names above; throws std::invalid_argument listing them otherwise.
+    static BevformerConfig named(const std::string & name);
+};
+
+}  // namespace rs
