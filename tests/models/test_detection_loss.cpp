@@ -8,13 +8,20 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "models/bevformer/box_code.h"
 #include "models/bevformer/detection_loss.h"
 #include "models/bevformer/hungarian_assigner.h"
 #include "models/bevformer/segmentation_loss.h"
+#include "models/tensor_io.h"
 
 using torch::Tensor;
 
@@ -247,6 +254,68 @@ TEST(DetectionLoss, GradientsAreFiniteAndReachOnlyMatchedBoxes) {
         EXPECT_EQ(touched[l][0].sum().item<int64_t>(), gts) << "layer " << l;
         EXPECT_EQ(touched[l][1].sum().item<int64_t>(), 0) << "layer " << l;
     }
+}
+
+TEST(DetectionLoss, MatchesPythonReference) {
+    const std::string python = ROADSIGHT_TORCH_PYTHON3;
+    if (python.empty() || !std::filesystem::exists(python)) {
+        const char * ci = std::getenv("CI");
+        if (ci && std::string(ci) == "true") FAIL() << "no python3 with torch found at configure time (CI=true)";
+        GTEST_SKIP() << "no python3 with torch found at configure time; install python3-torch and reconfigure";
+    }
+    // Odd weights so that every one of them is exercised; 3 layers, 3 items with 3, 0 and 2 boxes,
+    // one box with unknown velocity. Random logits and boxes, so the optimum is unique.
+    BevformerConfig cfg = config_with_classes(4);
+    cfg.focal_alpha = 0.3f;
+    cfg.focal_gamma = 1.5f;
+    cfg.loss_cls_weight = 1.7f;
+    cfg.loss_bbox_weight = 0.4f;
+    cfg.code_weights = {1.0f, 0.9f, 0.8f, 0.7f, 1.1f, 0.6f, 1.2f, 0.5f, 0.2f, 0.3f};
+    torch::manual_seed(11);
+    auto random_boxes = [](int64_t n) {
+        return torch::cat({torch::rand({n, 3}, torch::kDouble) * 10 - 5, torch::rand({n, 3}, torch::kDouble) * 3 + 0.5,
+                           torch::rand({n, 1}, torch::kDouble) * 6 - 3, torch::randn({n, 2}, torch::kDouble)},
+                          1);
+    };
+    std::vector<Tensor> gts = {random_boxes(3), random_boxes(0), random_boxes(2)};
+    gts[0][1][7] = std::nan("");
+    std::vector<Tensor> labels = {torch::tensor({3, 0, 3}, torch::kLong), torch::zeros({0}, torch::kLong),
+                                  torch::tensor({1, 2}, torch::kLong)};
+    Tensor logits = torch::randn({3, 3, 6, 4}, torch::kDouble).requires_grad_(true);
+    Tensor boxes = (normalize_boxes(random_boxes(3 * 3 * 6)).view({3, 3, 6, 10})).detach().requires_grad_(true);
+
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("roadsight_detloss_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string in_path = (dir / "inputs.safetensors").string();
+    const std::string out_path = (dir / "outputs.safetensors").string();
+    NamedTensors inputs = {{"all_cls_scores", logits},
+                           {"all_bbox_preds", boxes},
+                           {"scalars", torch::tensor({double(cfg.focal_alpha), double(cfg.focal_gamma), double(cfg.loss_cls_weight),
+                                                      double(cfg.loss_bbox_weight)})},
+                           {"code_weights", torch::tensor(cfg.code_weights).to(torch::kDouble)}};
+    for (size_t b = 0; b < gts.size(); ++b) {
+        inputs.emplace_back("gt_boxes_" + std::to_string(b), gts[b]);
+        inputs.emplace_back("gt_labels_" + std::to_string(b), labels[b]);
+    }
+    write_tensors(in_path, inputs);
+    const std::string cmd = "\"" + python + "\" \"" + std::string(ROADSIGHT_SOURCE_DIR) +
+                            "/tests/models/detection_loss_reference.py\" \"" + in_path + "\" \"" + out_path + "\"";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::map<std::string, Tensor> ref;
+    for (auto & [name, t] : read_tensors(out_path)) ref[name] = t;
+    fs::remove_all(dir);
+
+    DetectionLoss loss = compute_detection_loss(logits, boxes, gts, labels, cfg);
+    ASSERT_EQ(loss.parts.size(), 6u);
+    for (const auto & [name, value] : loss.parts) {
+        ASSERT_TRUE(ref.count(name)) << name;
+        EXPECT_NEAR(value.item<double>(), ref.at(name).item<double>(), 1e-10) << name;
+    }
+    EXPECT_GT(loss.part("loss_bbox").item<double>(), 0.0);
+    loss.total.backward();
+    EXPECT_LE((logits.grad() - ref.at("grad_cls")).abs().max().item<double>(), 1e-10);
+    EXPECT_LE((boxes.grad() - ref.at("grad_bbox")).abs().max().item<double>(), 1e-10);
 }
 
 TEST(DetectionLoss, RejectsInconsistentInput) {
