@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 
@@ -30,6 +32,25 @@ std::map<std::string, std::vector<int64_t>> shapes_of(const torch::nn::Module & 
     std::map<std::string, std::vector<int64_t>> out;
     for (const auto & p : m.named_parameters()) out[p.key()] = p.value().sizes().vec();
     for (const auto & b : m.named_buffers()) out[b.key()] = b.value().sizes().vec();
+    return out;
+}
+
+// The official names and shapes under `prefix` in the tiny key list (written by
+// tests/models/converter_test.py from bevformer.md §12), prefix removed.
+std::map<std::string, std::vector<int64_t>> official_tiny_keys(const std::string & prefix) {
+    std::ifstream in(std::string(ROADSIGHT_SOURCE_DIR) + "/tests/models/fixtures/bevformer_tiny_keys.txt");
+    EXPECT_TRUE(in.good()) << "missing tests/models/fixtures/bevformer_tiny_keys.txt";
+    std::map<std::string, std::vector<int64_t>> out;
+    std::string name, shape;
+    while (in >> name >> shape) {
+        if (name.rfind(prefix, 0) != 0) continue;
+        std::vector<int64_t> sizes;
+        if (shape != "scalar") {
+            std::stringstream dims(shape);
+            for (std::string d; std::getline(dims, d, ',');) sizes.push_back(std::stoll(d));
+        }
+        out[name.substr(prefix.size())] = sizes;
+    }
     return out;
 }
 
@@ -168,6 +189,17 @@ TEST(ResNet, FrozenBatchNormAndStages) {
     // frozen_stages -1: everything trains.
     ResNet free(18, false, -1, Stages{3});
     for (const auto & p : free->named_parameters()) EXPECT_TRUE(p.value().requires_grad()) << p.key();
+}
+
+TEST(Backbone, TinyNamesAndShapesAreTheOfficialKeys) {
+    const BevformerConfig tiny = BevformerConfig::tiny();
+    ResNet backbone(tiny);
+    Fpn neck(tiny, backbone->out_channels());
+    const auto backbone_keys = official_tiny_keys("img_backbone.");
+    const auto neck_keys = official_tiny_keys("img_neck.");
+    EXPECT_EQ(backbone_keys.size(), 318u);
+    EXPECT_EQ(shapes_of(*backbone), backbone_keys);
+    EXPECT_EQ(shapes_of(*neck), neck_keys);
 }
 
 TEST(Fpn, RejectsBadOptionsAndInput) {
