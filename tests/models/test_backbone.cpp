@@ -186,6 +186,15 @@ TEST(ResNet, FrozenBatchNormAndStages) {
     EXPECT_FALSE(partly->named_parameters()["bn1.weight"].requires_grad());
     EXPECT_TRUE(partly->named_parameters()["layer2.0.bn1.weight"].requires_grad());
 
+    // A parent's train() reaches the override too (Module::train recurses through the virtual).
+    torch::nn::Module parent;
+    parent.register_module("img_backbone", partly);
+    parent.eval();
+    parent.train();
+    EXPECT_TRUE(partly->named_modules()["layer2.0.bn1"]->is_training());
+    EXPECT_FALSE(partly->named_modules()["layer1.0.bn1"]->is_training());
+    EXPECT_FALSE(partly->named_modules()["bn1"]->is_training());
+
     // frozen_stages -1: everything trains.
     ResNet free(18, false, -1, Stages{3});
     for (const auto & p : free->named_parameters()) EXPECT_TRUE(p.value().requires_grad()) << p.key();
