@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 #include "engine/detection_boxes.h"
 #include "engine/nuscenes_splits.h"

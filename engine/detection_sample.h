@@ -33,6 +33,8 @@ struct CameraInput {
     std::string image_path;  // dataroot + sample_data.filename
     int width = 0, height = 0;
     int64_t timestamp = 0;
+    // lidar -> ego (LIDAR_TOP's ego pose) -> global -> ego (this camera's ego pose, at its own
+    // timestamp) -> camera, the inverse of the converter's sensor2lidar (obtain_sensor2top).
     Mat4 lidar2cam;
     Mat4 lidar2img;          // K (padded to 4×4) · lidar2cam, unscaled image pixels
 };

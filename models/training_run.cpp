@@ -66,6 +66,8 @@ TrainingRun::TrainingRun(std::string dir, std::string config_name, uint64_t seed
         if (other != config_name_)
             throw std::runtime_error(dir_ + " holds a run of config '" + other + "', not '" + config_name_ + "'");
     }
+    // Rows of an earlier session stay known, so logging from step 1 again without resume() is refused.
+    read_csv();
 }
 
 std::string TrainingRun::model_path(int64_t step) const {
@@ -97,7 +99,6 @@ int64_t TrainingRun::resume(torch::nn::Module & model, torch::optim::Optimizer &
     if (!step) return 0;
     load_weights(model, model_path(*step));
     torch::load(optimizer, optimizer_path(*step));
-    read_csv();
     while (!rows_.empty() && rows_.back().step > *step) rows_.pop_back();
     rewrite_csv();
     wall_offset_ = rows_.empty() ? 0.0 : rows_.back().wall_s;

@@ -23,8 +23,9 @@ namespace rs {
 
 class TrainingRun {
 public:
-    // Creates <dir> and <dir>/checkpoints. A folder holding another config's run (state.json) is
-    // refused with std::runtime_error naming both configs.
+    // Creates <dir> and <dir>/checkpoints and reads the rows of losses.csv if present. A folder
+    // holding another config's run (state.json) or other losses (CSV header) is refused with
+    // std::runtime_error naming both.
     TrainingRun(std::string dir, std::string config_name, uint64_t seed, std::vector<std::string> loss_names);
 
     // Restores the latest complete checkpoint into the model (strict, by name) and the optimizer,

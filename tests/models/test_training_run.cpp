@@ -97,6 +97,10 @@ TEST(TrainingRun, ResumeIsBitIdenticalAndLogsOneRowPerStep) {
         // The toy problem is learnt: the loss falls more than tenfold.
         EXPECT_LT(run.rows().back().losses[0], 0.1 * run.rows().front().losses[0]);
         EXPECT_THROW(TrainingRun(a.path, "other", 1, {"loss_mse", "loss_l1"}), std::runtime_error);
+        EXPECT_THROW(TrainingRun(a.path, "toy", 1, {"loss_mse"}), std::runtime_error);  // CSV header differs
+        // Without resume() the logged rows are still known: restarting at step 1 is refused.
+        TrainingRun fresh(a.path, "toy", 1, {"loss_mse", "loss_l1"});
+        EXPECT_THROW(fresh.log(1, 0.1, 8.0, {1.0, 1.0}), std::invalid_argument);
     }
 
     // Stopped 3 steps after the step-20 checkpoint, then resumed to 40.
