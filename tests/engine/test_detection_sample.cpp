@@ -52,6 +52,51 @@ TEST_F(DetectionSampleReal, GroundTruthAfterMappingAndFilters) {
     EXPECT_THROW(load_detection_samples(ds, {"scene-9999"}), DatasetError);
 }
 
+TEST_F(DetectionSampleReal, BoxAndVelocityInTheLidarFrame) {
+    // A second annotation of the car 63b89fe1... 0.5 s later and 1 m further along global x gives
+    // it the devkit velocity (2, 0) m/s (the missing prev is replaced by the annotation itself).
+    NuScenesTables t = load_nuscenes(nuscenes_sample_dir(), "v1.0-mini").tables();
+    const std::string car = "63b89fe17f3e41ecbe28337e0e35db8e";
+    NuSample later = t.sample[0];
+    later.token = "later_sample";
+    later.timestamp += 500000;
+    later.prev = t.sample[0].token;
+    t.sample[0].next = later.token;
+    t.sample.push_back(later);
+    for (NuSampleAnnotation & a : t.sample_annotation)
+        if (a.token == car) {
+            NuSampleAnnotation next = a;
+            next.token = "later_car";
+            next.sample_token = later.token;
+            next.translation.x += 1.0;
+            next.prev = a.token;
+            a.next = next.token;
+            t.sample_annotation.push_back(next);
+            break;
+        }
+    for (NuInstance & i : t.instance)
+        if (i.first_annotation_token == car) {
+            i.nbr_annotations = 2;
+            i.last_annotation_token = "later_car";
+        }
+    NuScenesDataset ds(nuscenes_sample_dir(), "v1.0-mini", std::move(t), no_file_check());
+    const DetectionSample s = make_detection_sample(ds, 0, {});
+    auto g = std::find_if(s.gt.begin(), s.gt.end(), [&](const GtBox & b) { return b.annotation_token == car; });
+    ASSERT_NE(g, s.gt.end());
+    // numpy on the JSON tables: p = R_cs^T (R_ego^T (t - t_ego) - t_cs); yaw from pyquaternion's
+    // yaw_pitch_roll of q_cs^-1 q_ego^-1 q_box, then -yaw - pi/2 wrapped; v = R_cs^T R_ego^T (2, 0, 0).
+    EXPECT_NEAR(g->box[0], 9.14824518, 1e-6);
+    EXPECT_NEAR(g->box[1], -19.54232695, 1e-6);
+    EXPECT_NEAR(g->box[2], -1.64500707, 1e-6);
+    EXPECT_DOUBLE_EQ(g->box[3], 1.837);
+    EXPECT_DOUBLE_EQ(g->box[4], 4.32);
+    EXPECT_DOUBLE_EQ(g->box[5], 1.631);
+    EXPECT_NEAR(g->box[6], 0.12486145575720164, 1e-7);
+    EXPECT_NEAR(g->box[7], -1.87807677, 1e-6);
+    EXPECT_NEAR(g->box[8], -0.68760771, 1e-6);
+    EXPECT_EQ(g->label, 0);
+}
+
 TEST_F(DetectionSampleReal, Lidar2ImgMatchesDevkitProjections) {
     NuScenesDataset ds = load_nuscenes(nuscenes_sample_dir(), "v1.0-mini");
     DetectionSampleOptions all;
@@ -103,6 +148,30 @@ TEST_F(DetectionSampleReal, CanBusYawFieldsFromTheLidarEgoPose) {
     EXPECT_NEAR(s.can_bus[16], 4.3595398986720015, 1e-8);
     // No can_bus/ folder in the sample: the CAN fields are zero.
     for (int k = 7; k < 16; ++k) EXPECT_EQ(s.can_bus[k], 0.0) << k;
+}
+
+TEST_F(DetectionSampleReal, CanFieldsFromTheFirstMessageAfterTheSample) {
+    NuScenesDataset ds = load_nuscenes(nuscenes_sample_dir(), "v1.0-mini");
+    const int64_t ts = ds.tables().sample[0].timestamp;
+    auto message = [](int64_t utime, double base) {
+        CanPoseMessage m;
+        m.utime = utime;
+        m.accel = {base, base + 1, base + 2};
+        m.rotation_rate = {base + 3, base + 4, base + 5};
+        m.vel = {base + 6, base + 7, base + 8};
+        m.pos = {1e6, 1e6, 0};  // overwritten by the ego pose
+        return m;
+    };
+    // The converter's loop variable after its break: the message at ts + 10 µs, not the one at ts.
+    std::vector<CanPoseMessage> can = {message(ts - 20, 0), message(ts, 10), message(ts + 10, 20), message(ts + 30, 30)};
+    DetectionSample s = make_detection_sample(ds, 0, can);
+    for (int k = 0; k < 9; ++k) EXPECT_EQ(s.can_bus[7 + k], 20.0 + k) << k;
+    EXPECT_NEAR(s.can_bus[0], 411.3039245605469, 1e-9);
+    // No message after the sample: the last one.
+    can.resize(2);
+    s = make_detection_sample(ds, 0, can);
+    EXPECT_EQ(s.can_bus[7], 10.0);
+    EXPECT_EQ(s.can_bus[15], 18.0);
 }
 
 TEST_F(DetectionSampleReal, ErrorsNameTheSampleAndField) {
