@@ -4,7 +4,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "app/cli/progress_bar.h"
+#include "engine/progress_bar.h"
 #include "engine/dataset_generator.h"
 #include "render/offscreen_camera_renderer.h"
 

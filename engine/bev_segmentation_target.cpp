@@ -1,0 +1,63 @@
+#include "engine/bev_segmentation_target.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace rs {
+
+GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & scene_token) {
+    const NuScenesTables & t = ds.tables();
+    const NuScene & scene = t.scene[ds.index(NuTable::scene, scene_token)];
+    auto fail = [&](const std::string & what) -> void {
+        throw DatasetError(ds.dataroot() + ": scene " + scene.name + " (" + scene_token + "): " + what);
+    };
+    const std::optional<size_t> map = ds.map_of(ds.index(NuTable::log, scene.log_token));
+    if (!map) fail("its log has no map");
+    auto first = ds.find(NuTable::sample, scene.first_sample_token);
+    if (!first) fail("first_sample_token '" + scene.first_sample_token + "' is not a sample");
+    auto lidar = ds.key_frame(*first, "LIDAR_TOP");
+    if (!lidar) fail("its first sample has no LIDAR_TOP key frame");
+
+    GeneratedMap out;
+    const std::string path = ds.dataroot() + "/" + t.map[*map].filename;
+    out.image = read_stored_png_file(path);
+    if (out.image.channels != 1)
+        fail("map " + path + " has " + std::to_string(out.image.channels) + " channels, a generated map has 1");
+    const Vec3 p = ds.ego_to_global(*lidar).translation;
+    out.centre = {p.x, p.y};
+    return out;
+}
+
+BevSegmentationTarget bev_segmentation_target(const GeneratedMap & map, const Pose & lidar2global, int bev_h,
+                                              int bev_w, const std::array<double, 6> & pc_range) {
+    if (bev_h < 1 || bev_w < 1)
+        throw std::invalid_argument("bev_segmentation_target: grid " + std::to_string(bev_h) + "x" +
+                                    std::to_string(bev_w) + " is empty");
+    if (map.image.channels != 1 || map.image.pixels.size() != size_t(map.image.width) * map.image.height)
+        throw std::invalid_argument("bev_segmentation_target: the map must be a grey image");
+    BevSegmentationTarget out;
+    out.bev_h = bev_h;
+    out.bev_w = bev_w;
+    for (auto & m : out.masks) m.assign(size_t(bev_h) * bev_w, 0);
+    const Mat4 to_global = Mat4::from_pose(lidar2global);
+    // The generator's raster: row 0 at the largest global x, column 0 at the largest global y
+    // (bev_raster's "forward" and "left" for an identity centre rotation).
+    const double half_w = map.image.width / 2.0, half_h = map.image.height / 2.0;
+    for (int r = 0; r < bev_h; ++r)
+        for (int c = 0; c < bev_w; ++c) {
+            const double x = pc_range[0] + (c + 0.5) / bev_w * (pc_range[3] - pc_range[0]);
+            const double y = pc_range[1] + (r + 0.5) / bev_h * (pc_range[4] - pc_range[1]);
+            const Vec3 g = to_global.transform_point({x, y, 0.0});
+            const double col = half_w - (g.y - map.centre.y) / map.resolution;
+            const double row = half_h - (g.x - map.centre.x) / map.resolution;
+            if (!(col >= 0 && row >= 0 && col < map.image.width && row < map.image.height)) continue;
+            const uint8_t v = map.image.pixels[size_t(row) * map.image.width + size_t(col)];
+            const size_t i = size_t(r) * bev_w + c;
+            out.masks[int(BevSegClass::drivable)][i] = (v == 128 || v == 200 || v == 255);
+            out.masks[int(BevSegClass::lane_line)][i] = v == 255;
+            out.masks[int(BevSegClass::crossing)][i] = v == 200;
+        }
+    return out;
+}
+
+}  // namespace rs
