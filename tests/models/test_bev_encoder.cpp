@@ -141,6 +141,34 @@ TEST(TemporalSelfAttention, NoHistoryEqualsCurrentTwice) {
     EXPECT_GT((other - a).abs().max().item<double>(), 1e-3);
 }
 
+TEST(TemporalSelfAttention, BatchItemsAreIndependentUnlessTheFirstRowsQuirk) {
+    BevformerConfig c = small_config();
+    auto model = [&](bool quirk) {
+        c.quirk_tsa_first_rows = quirk;
+        torch::manual_seed(7);
+        TemporalSelfAttention tsa(c);
+        randomize(*tsa);
+        tsa->eval();
+        return tsa;
+    };
+    TemporalSelfAttention fixed = model(false), quirky = model(true);
+    const Tensor q = torch::randn({2, 24, 16}), pos = torch::randn({2, 24, 16});
+    Tensor queue = torch::randn({2, 2, 24, 16});
+    const Tensor ref = (bev_reference_2d(c, 2, torch::kFloat) + 0.02).unsqueeze(1).expand({2, 2, 24, 2}).contiguous();
+    auto item = [&](TemporalSelfAttention & m, int64_t b) {
+        return m(q.narrow(0, b, 1), pos.narrow(0, b, 1), queue.narrow(0, b, 1), ref.narrow(0, b, 1));
+    };
+    const Tensor both = fixed(q, pos, queue, ref);
+    EXPECT_TRUE(torch::allclose(both.narrow(0, 0, 1), item(fixed, 0), 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(both.narrow(0, 1, 1), item(fixed, 1), 1e-5, 1e-5));
+    // The quirk: item 1 predicts its offsets from queue row 1, item 0's current BEV.
+    const Tensor odd = quirky(q, pos, queue, ref);
+    EXPECT_TRUE(torch::allclose(odd.narrow(0, 0, 1), item(fixed, 0), 1e-5, 1e-5));
+    EXPECT_GT((odd.narrow(0, 1, 1) - item(fixed, 1)).abs().max().item<float>(), 1e-3);
+    queue[1][0] = queue[0][1];
+    EXPECT_TRUE(torch::allclose(quirky(q, pos, queue, ref).narrow(0, 1, 1), item(fixed, 1), 1e-5, 1e-5));
+}
+
 TEST(TemporalSelfAttention, HandComputedSamplingAtShiftedReference) {
     const BevformerConfig c = small_config();
     TemporalSelfAttention tsa(c);
