@@ -196,6 +196,35 @@ TEST(TemporalSelfAttention, HandComputedSamplingAtShiftedReference) {
         }
 }
 
+TEST(SpatialCrossAttention, PointsCycleThroughTheHeightAnchors) {
+    // 8 points over 4 anchors: point p belongs to anchor p mod 4. Points 0 and 4 are pushed off
+    // the map, so exactly anchor 0 loses both of its points; the rest sample their anchor's cell.
+    const BevformerConfig c = small_config();
+    MsDeformableAttention3D attn(c);
+    attn->eval();
+    set_identity(attn->value_proj);
+    {
+        torch::NoGradGuard no_grad;
+        attn->sampling_offsets->weight.zero_();
+        Tensor bias = attn->sampling_offsets->bias.view({2, 1, 8, 2});
+        bias.zero_();
+        bias.select(2, 0).select(-1, 0).fill_(100.f);
+        bias.select(2, 4).select(-1, 0).fill_(100.f);
+    }
+    const Tensor value = torch::randn({1, 15, 16});  // one 3 x 5 level
+    const Tensor shapes = torch::tensor({3, 5}, torch::kLong).view({1, 2}), starts = torch::zeros({1}, torch::kLong);
+    const int cells[4][2] = {{0, 0}, {1, 2}, {2, 4}, {0, 3}};  // (row, col) per anchor
+    Tensor refs = torch::empty({1, 1, 4, 2});
+    for (int a = 0; a < 4; ++a) {
+        refs[0][0][a][0] = (cells[a][1] + 0.5f) / 5;
+        refs[0][0][a][1] = (cells[a][0] + 0.5f) / 3;
+    }
+    const Tensor out = attn(torch::randn({1, 1, 16}), value, refs, shapes, starts);
+    Tensor expected = torch::zeros({16});
+    for (int a = 1; a < 4; ++a) expected += value[0][cells[a][0] * 5 + cells[a][1]] * (2.0 / 8.0);
+    EXPECT_TRUE(torch::allclose(out[0][0], expected, 1e-5, 1e-5));
+}
+
 struct ScaInputs {
     Tensor query, value, refs, mask, shapes, starts;
 };
