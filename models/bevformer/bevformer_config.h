@@ -55,7 +55,9 @@ struct BevformerConfig {
     // Quirks of the released code (bevformer.md §11).
     bool quirk_shift_ref_aliasing = true;  // the history reference points are shifted too (v1 release)
     std::array<float, 2> rotate_center = {100.f, 100.f};  // pixels; correct only for a 200×200 BEV
-    bool quirk_sca_first_item_mask = true; // spatial cross-attention picks every item's queries by item 0's camera hits
+    // Batch quirks (§11.3, §11.4): no effect at batch 1, where the released weights were trained and run.
+    bool quirk_tsa_first_rows = false;        // temporal attention predicts item b's offsets from queue row b, not from b's history
+    bool quirk_sca_first_item_mask = false;   // spatial cross-attention picks every item's queries by item 0's camera hits
 
     // Map-segmentation head (drivable area, lane lines, crossings).
     bool seg_head = false;

@@ -14,7 +14,8 @@ TemporalSelfAttentionImpl::TemporalSelfAttentionImpl(const BevformerConfig & con
       heads_(config.num_heads),
       points_(config.tsa_points),
       bev_h_(config.bev_h),
-      bev_w_(config.bev_w) {
+      bev_w_(config.bev_w),
+      first_rows_(config.quirk_tsa_first_rows) {
     const int64_t c = embed_dims_;
     // One level (the BEV itself); offsets and weights for both queue entries from one query.
     sampling_offsets = register_module("sampling_offsets", torch::nn::Linear(2 * c, heads_ * kQueue * points_ * 2));
@@ -50,8 +51,9 @@ torch::Tensor TemporalSelfAttentionImpl::forward(const torch::Tensor & query, co
         ref_2d.size(3) != 2)
         throw std::invalid_argument("TemporalSelfAttention: ref_2d " + c10::str(ref_2d.sizes()) + " is not [B, 2, Q, 2]");
 
-    const torch::Tensor mixed = torch::cat({values.select(1, 0), query + query_pos}, -1);
     const int64_t bq = b * kQueue;
+    const torch::Tensor history = first_rows_ ? values.reshape({bq, q_len, embed_dims_}).narrow(0, 0, b) : values.select(1, 0);
+    const torch::Tensor mixed = torch::cat({history, query + query_pos}, -1);
     torch::Tensor value = value_proj(values.reshape({bq, q_len, embed_dims_})).view({bq, q_len, heads_, -1});
 
     // Predicted as (head, queue, point); MSDA wants the queue entries as batch items.

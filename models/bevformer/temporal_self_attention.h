@@ -21,8 +21,9 @@ public:
     // queue      [B, 2, Q, C] (previous BEV, current BEV), or undefined: (query, query)
     // ref_2d     [B, 2, Q, 2] (x, y) in [0, 1] per queue entry
     // Returns [B, Q, C]: dropout(output_proj(mean over the queue)) + query.
-    // The offsets are predicted from concat(previous BEV of the same item, query + pos); the
-    // reference takes value[:B] there, which is that only for B = 1 (bevformer.md §11.3).
+    // The offsets are predicted from concat(previous BEV of the same item, query + pos). The
+    // reference takes the first B rows of the batch-major queue there, which is that only for
+    // B = 1 (bevformer.md §11.3); config.quirk_tsa_first_rows reproduces it.
     torch::Tensor forward(const torch::Tensor & query, const torch::Tensor & query_pos, const torch::Tensor & queue,
                           const torch::Tensor & ref_2d);
 
@@ -37,6 +38,7 @@ public:
 private:
     static constexpr int64_t kQueue = 2;
     int64_t embed_dims_, heads_, points_, bev_h_, bev_w_;
+    bool first_rows_;
     torch::nn::Dropout dropout_{nullptr};
 };
 

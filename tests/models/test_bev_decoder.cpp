@@ -115,6 +115,28 @@ TEST(BevDecoder, SelfAttentionMatchesTorchMultiheadAttention) {
     EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-5));
 }
 
+TEST(BevDecoder, CrossAttentionSamplesTheBevAtTheReference) {
+    // No offsets, equal weights, identity projections: query + BEV value at the reference cell.
+    const BevformerConfig c = small_config();
+    BevDeformableAttention attn(c);
+    attn->eval();
+    for (auto * l : {&attn->value_proj, &attn->output_proj}) {
+        torch::NoGradGuard no_grad;
+        (*l)->weight.copy_(torch::eye(16));
+        (*l)->bias.zero_();
+    }
+    {
+        torch::NoGradGuard no_grad;
+        attn->sampling_offsets->bias.zero_();
+    }
+    const Tensor bev = torch::randn({1, 24, 16}), query = torch::randn({1, 2, 16}), pos = torch::randn({1, 2, 16});
+    // (x, y) = centres of (row 3, col 1) and (row 0, col 5) of the 4 x 6 map.
+    const Tensor ref = torch::tensor({1.5f / 6, 3.5f / 4, 5.5f / 6, 0.5f / 4}).view({1, 2, 2});
+    const Tensor out = attn(query, pos, bev, ref);
+    EXPECT_TRUE(torch::allclose(out[0][0], query[0][0] + bev[0][3 * 6 + 1], 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(out[0][1], query[0][1] + bev[0][0 * 6 + 5], 1e-5, 1e-5));
+}
+
 TEST(BevShift, MotionAlongAndAcrossTheHeading) {
     BevformerConfig c = small_config();  // 102.4 m over 4 rows and 6 columns
     const double yaw = 0.6;

@@ -141,6 +141,34 @@ TEST(TemporalSelfAttention, NoHistoryEqualsCurrentTwice) {
     EXPECT_GT((other - a).abs().max().item<double>(), 1e-3);
 }
 
+TEST(TemporalSelfAttention, BatchItemsAreIndependentUnlessTheFirstRowsQuirk) {
+    BevformerConfig c = small_config();
+    auto model = [&](bool quirk) {
+        c.quirk_tsa_first_rows = quirk;
+        torch::manual_seed(7);
+        TemporalSelfAttention tsa(c);
+        randomize(*tsa);
+        tsa->eval();
+        return tsa;
+    };
+    TemporalSelfAttention fixed = model(false), quirky = model(true);
+    const Tensor q = torch::randn({2, 24, 16}), pos = torch::randn({2, 24, 16});
+    Tensor queue = torch::randn({2, 2, 24, 16});
+    const Tensor ref = (bev_reference_2d(c, 2, torch::kFloat) + 0.02).unsqueeze(1).expand({2, 2, 24, 2}).contiguous();
+    auto item = [&](TemporalSelfAttention & m, int64_t b) {
+        return m(q.narrow(0, b, 1), pos.narrow(0, b, 1), queue.narrow(0, b, 1), ref.narrow(0, b, 1));
+    };
+    const Tensor both = fixed(q, pos, queue, ref);
+    EXPECT_TRUE(torch::allclose(both.narrow(0, 0, 1), item(fixed, 0), 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(both.narrow(0, 1, 1), item(fixed, 1), 1e-5, 1e-5));
+    // The quirk: item 1 predicts its offsets from queue row 1, item 0's current BEV.
+    const Tensor odd = quirky(q, pos, queue, ref);
+    EXPECT_TRUE(torch::allclose(odd.narrow(0, 0, 1), item(fixed, 0), 1e-5, 1e-5));
+    EXPECT_GT((odd.narrow(0, 1, 1) - item(fixed, 1)).abs().max().item<float>(), 1e-3);
+    queue[1][0] = queue[0][1];
+    EXPECT_TRUE(torch::allclose(quirky(q, pos, queue, ref).narrow(0, 1, 1), item(fixed, 1), 1e-5, 1e-5));
+}
+
 TEST(TemporalSelfAttention, HandComputedSamplingAtShiftedReference) {
     const BevformerConfig c = small_config();
     TemporalSelfAttention tsa(c);
@@ -166,6 +194,35 @@ TEST(TemporalSelfAttention, HandComputedSamplingAtShiftedReference) {
             const Tensor expected = (from_prev + q[0][i]) / 2 + q[0][i];
             EXPECT_TRUE(torch::allclose(out[0][i], expected, 1e-5, 1e-5)) << "row " << row << " col " << col;
         }
+}
+
+TEST(SpatialCrossAttention, PointsCycleThroughTheHeightAnchors) {
+    // 8 points over 4 anchors: point p belongs to anchor p mod 4. Points 0 and 4 are pushed off
+    // the map, so exactly anchor 0 loses both of its points; the rest sample their anchor's cell.
+    const BevformerConfig c = small_config();
+    MsDeformableAttention3D attn(c);
+    attn->eval();
+    set_identity(attn->value_proj);
+    {
+        torch::NoGradGuard no_grad;
+        attn->sampling_offsets->weight.zero_();
+        Tensor bias = attn->sampling_offsets->bias.view({2, 1, 8, 2});
+        bias.zero_();
+        bias.select(2, 0).select(-1, 0).fill_(100.f);
+        bias.select(2, 4).select(-1, 0).fill_(100.f);
+    }
+    const Tensor value = torch::randn({1, 15, 16});  // one 3 x 5 level
+    const Tensor shapes = torch::tensor({3, 5}, torch::kLong).view({1, 2}), starts = torch::zeros({1}, torch::kLong);
+    const int cells[4][2] = {{0, 0}, {1, 2}, {2, 4}, {0, 3}};  // (row, col) per anchor
+    Tensor refs = torch::empty({1, 1, 4, 2});
+    for (int a = 0; a < 4; ++a) {
+        refs[0][0][a][0] = (cells[a][1] + 0.5f) / 5;
+        refs[0][0][a][1] = (cells[a][0] + 0.5f) / 3;
+    }
+    const Tensor out = attn(torch::randn({1, 1, 16}), value, refs, shapes, starts);
+    Tensor expected = torch::zeros({16});
+    for (int a = 1; a < 4; ++a) expected += value[0][cells[a][0] * 5 + cells[a][1]] * (2.0 / 8.0);
+    EXPECT_TRUE(torch::allclose(out[0][0], expected, 1e-5, 1e-5));
 }
 
 struct ScaInputs {
