@@ -44,7 +44,7 @@ void bench_town(CameraRenderer & renderer, int width, int height, int frames) {
 
 }  // namespace
 
-int run_bench_command(const std::vector<std::string> & argv) {
+int run_render_bench_command(const std::vector<std::string> & argv) {
     Args args(argv, {"frames", "width", "height"}, {});
     if (args.positional().size() != 1 || args.positional()[0] != "render")
         throw std::invalid_argument("usage: roadsight-cli bench render [--frames N] [--width W --height H]");

@@ -8,7 +8,6 @@ namespace rs {
 
 int run_generate_command(const std::vector<std::string> & args);
 int run_info_command(const std::vector<std::string> & args);
-int run_bench_command(const std::vector<std::string> & args);
-int run_eval_command(const std::vector<std::string> & args);
+int run_render_bench_command(const std::vector<std::string> & args);  // bench render
 
 }  // namespace rs

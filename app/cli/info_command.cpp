@@ -5,7 +5,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "app/cli/dataset_folder.h"
+#include "engine/dataset_folder.h"
 #include "engine/nuscenes_reader.h"
 #include "engine/object_class.h"
 

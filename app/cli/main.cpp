@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "models/cli/commands.h"
 
 namespace {
 
@@ -19,10 +20,15 @@ const char * const kUsage =
     "           [--town-blocks B] [--time-of-day H] [--split train]\n"
     "           film procedural scenes through the six-camera rig into a nuScenes-format dataset\n"
     "  info DIR [--version V]    summarise a nuScenes-format dataset (generated or real)\n"
-    "  eval detection --data DIR [--version V] --split S --results R.json --out OUT\n"
-    "           score a nuScenes detection submission (mAP, TP errors, NDS) like the devkit\n"
+    "  train bevformer --data DIR --out RUN_DIR [--config C] [--steps N] [--static] ...\n"
+    "           train BEVFormer on a nuScenes-format dataset (resumable; CSV log, loss curve)\n"
+    "  eval detection --data DIR --split S --out OUT [--weights W | --results R.json] ...\n"
+    "           nuScenes detection metrics (mAP, TP errors, NDS) exactly as the devkit, of BEVFormer\n"
+    "           (the shipped weights by default) or of a submission JSON\n"
     "  bench render [--frames N] [--width W --height H]\n"
     "           six-camera frames per second of the Vulkan renderer\n"
+    "  bench perception [--configs embedded,tiny] [--threads T] [--iters N]\n"
+    "           milliseconds per six-camera frame of BEVFormer (CPU, and CUDA when present)\n"
     "  --version, --help\n";
 
 }  // namespace
@@ -41,7 +47,10 @@ int main(int argc, char ** argv) {
     try {
         if (command == "generate") return rs::run_generate_command(args);
         if (command == "info") return rs::run_info_command(args);
-        if (command == "bench") return rs::run_bench_command(args);
+        if (command == "bench" && !args.empty() && args[0] == "perception")
+            return rs::run_bench_perception({args.begin() + 1, args.end()});
+        if (command == "bench") return rs::run_render_bench_command(args);
+        if (command == "train") return rs::run_train_command(args);
         if (command == "eval") return rs::run_eval_command(args);
         std::fprintf(stderr, "roadsight-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
         return 2;

@@ -6,14 +6,10 @@
 #include <vector>
 
 #include "models/bevformer/deformable_init.h"
+#include "models/bevformer/reference_refinement.h"
 #include "models/ops/ms_deform_attn.h"
 
 namespace rs {
-
-torch::Tensor inverse_sigmoid(const torch::Tensor & x, double eps) {
-    const torch::Tensor c = x.clamp(0.0, 1.0);
-    return torch::log(c.clamp_min(eps) / (1 - c).clamp_min(eps));
-}
 
 DecoderSelfAttentionImpl::DecoderSelfAttentionImpl(const BevformerConfig & config) {
     attn = register_module(
@@ -121,9 +117,7 @@ DecoderOutputs BevDecoderImpl::forward(const torch::Tensor & query, const torch:
             if (code.dim() != 3 || code.size(0) != x.size(0) || code.size(1) != x.size(1) || code.size(2) < 5)
                 throw std::invalid_argument("BevDecoder: regression output " + c10::str(code.sizes()) +
                                             " of layer " + std::to_string(layer_index) + " is not [B, Nq, >= 5]");
-            const torch::Tensor xy = code.narrow(-1, 0, 2) + inverse_sigmoid(ref.narrow(-1, 0, 2));
-            const torch::Tensor z = code.narrow(-1, 4, 1) + inverse_sigmoid(ref.narrow(-1, 2, 1));
-            ref = torch::cat({xy, z}, -1).sigmoid().detach();
+            ref = refine_reference(code, ref).detach();
         }
         states.push_back(x);
         refs.push_back(ref);

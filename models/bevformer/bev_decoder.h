@@ -20,9 +20,6 @@
 
 namespace rs {
 
-// log(x / (1 - x)) with both clamped to at least eps, x first clamped to [0, 1].
-torch::Tensor inverse_sigmoid(const torch::Tensor & x, double eps = 1e-5);
-
 // mmcv MultiheadAttention: a torch MultiheadAttention named "attn" (in_proj_weight [3C, C],
 // in_proj_bias, out_proj) with the positional embedding added to queries and keys only.
 class DecoderSelfAttentionImpl : public torch::nn::Module {

@@ -22,7 +22,7 @@ void BevformerConfig::validate() const {
     }
     require(neck_outs >= static_cast<int>(backbone_out_stages.size()) && neck_outs <= 4, name,
             "neck_outs must cover the backbone outputs and be at most 4 (level_embeds has 4 rows)");
-    require(image_scale > 0.f && image_scale <= 1.f, name, "image_scale must be in (0, 1]");
+    require(input_width >= 32 && input_width <= 8192, name, "input_width must be 32 to 8192 pixels");
     for (float s : image_std) require(s > 0.f, name, "image_std must be positive");
     require(embed_dims > 0 && num_heads > 0 && embed_dims % num_heads == 0, name, "embed_dims must be a multiple of num_heads");
     require(embed_dims % 2 == 0, name, "embed_dims must be even (half per positional axis)");
@@ -50,7 +50,7 @@ BevformerConfig BevformerConfig::small() {
     BevformerConfig c;
     c.name = "small";
     c.resnet_depth = 101;
-    c.image_scale = 0.8f;
+    c.input_width = 1280;
     c.image_mean = {103.53f, 116.28f, 123.675f};
     c.image_std = {1.f, 1.f, 1.f};
     c.image_bgr = true;
@@ -61,7 +61,7 @@ BevformerConfig BevformerConfig::small() {
 BevformerConfig BevformerConfig::base() {
     BevformerConfig c = small();
     c.name = "base";
-    c.image_scale = 1.f;
+    c.input_width = 1600;
     c.backbone_out_stages = {1, 2, 3};
     c.neck_outs = 4;
     c.bev_h = c.bev_w = 200;
@@ -78,7 +78,7 @@ BevformerConfig BevformerConfig::embedded() {
     c.backbone_frozen_bn = false;
     c.backbone_frozen_stages = -1;
     c.backbone_out_stages = {2};  // C4, stride 16: finer than C5 at this small input
-    c.image_scale = 0.2f;         // 1600×900 → 320×180, padded to 320×192
+    c.input_width = 320;          // 1600×900 → 320×180, padded to 320×192
     c.embed_dims = 128;
     c.num_heads = 4;
     c.ffn_dims = 256;
@@ -92,15 +92,24 @@ BevformerConfig BevformerConfig::embedded() {
     c.lr = 4e-4f;
     c.backbone_lr_mult = 1.f;
     c.warmup_steps = 200;
+    c.seg_head = true;  // the paper's second task, trained on the generator's map rasters
     return c;
 }
 
 BevformerConfig BevformerConfig::named(const std::string & name) {
+    const std::string suffix = "-static";
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        BevformerConfig c = named(name.substr(0, name.size() - suffix.size()));
+        c.name = name;
+        c.temporal = false;
+        return c;
+    }
     if (name == "tiny") return tiny();
     if (name == "small") return small();
     if (name == "base") return base();
     if (name == "embedded") return embedded();
-    throw std::invalid_argument("unknown BEVFormer config '" + name + "' (expected tiny, small, base or embedded)");
+    throw std::invalid_argument("unknown BEVFormer config '" + name +
+                                "' (expected tiny, small, base or embedded, optionally with -static)");
 }
 
 }  // namespace rs

@@ -21,8 +21,10 @@ struct BevformerConfig {
     int neck_outs = 1;                     // FPN outputs; more than the inputs add stride-2 convs on the last output
     bool neck_relu_before_extra = true;
 
-    // Input: 1600×900 images scaled by image_scale, then zero-padded to multiples of 32.
-    float image_scale = 0.5f;
+    // Input: images scaled to input_width pixels wide (aspect kept), then zero-padded to multiples
+    // of 32. Official tiny: 1600×900 × 0.5 = 800×450. A width rather than a factor, so one model
+    // takes generated data rendered small and real 1600×900 frames alike.
+    int input_width = 800;
     std::array<float, 3> image_mean = {123.675f, 116.28f, 103.53f};  // per channel, 0..255 values
     std::array<float, 3> image_std = {58.395f, 57.12f, 57.375f};
     bool image_bgr = false;                // channel order the backbone expects
@@ -82,6 +84,8 @@ struct BevformerConfig {
     int levels() const { return neck_outs; }
     int bev_queries() const { return bev_h * bev_w; }
     int head_dims() const { return embed_dims / num_heads; }
+    // The factor that brings images `source_width` pixels wide to input_width.
+    double image_scale(int source_width) const { return double(input_width) / double(source_width); }
 
     // Throws std::invalid_argument naming the first inconsistent field.
     void validate() const;
@@ -90,7 +94,8 @@ struct BevformerConfig {
     static BevformerConfig small();     // bevformer_small.py with a plain ResNet-101 (no DCN)
     static BevformerConfig base();      // bevformer_base.py with a plain ResNet-101 (no DCN)
     static BevformerConfig embedded();  // trains and runs on 2 CPU cores
-    // One of the names above; throws std::invalid_argument listing them otherwise.
+    // One of the names above, optionally with "-static" (BEVFormer-S: temporal off); throws
+    // std::invalid_argument listing them otherwise.
     static BevformerConfig named(const std::string & name);
 };
 

@@ -14,16 +14,9 @@
 
 #include "models/bevformer/bevformer_config.h"
 #include "models/bevformer/positional_encoding.h"
+#include "models/bevformer/reference_refinement.h"
 
 namespace rs {
-
-// log(x / (1 - x)) with both clamped to eps, as mmdet's inverse_sigmoid (eps 1e-5).
-torch::Tensor inverse_sigmoid(const torch::Tensor & x, double eps = 1e-5);
-
-// The box-refinement step shared by the decoder and the head: reference [..., 3] (x, y, z in
-// sigmoid space) moved by a regression output [..., 10] whose entries 0, 1 and 4 are the x, y
-// and z offsets in logit space. Returns the new reference [..., 3], sigmoid space.
-torch::Tensor refine_reference(const torch::Tensor & reg_out, const torch::Tensor & reference);
 
 struct HeadOutputs {
     torch::Tensor all_cls_scores;  // [layers, B, queries, num_classes], logits

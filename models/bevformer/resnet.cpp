@@ -76,7 +76,8 @@ ResNetImpl::ResNetImpl(int depth, bool frozen_bn, int frozen_stages, std::vector
     conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false)));
     bn1 = register_module("bn1", nn::BatchNorm2d(64));
     int64_t channels = 64;
-    for (int s = 0; s < 4; ++s) {
+    // Stages past the last output are never run; not building them keeps small models small.
+    for (int s = 0; s <= out_stages_.back(); ++s) {
         const int64_t planes = int64_t(64) << s;
         nn::Sequential stage;
         for (int b = 0; b < blocks[size_t(s)]; ++b) {
@@ -104,7 +105,7 @@ ResNetImpl::ResNetImpl(int depth, bool frozen_bn, int frozen_stages, std::vector
     }
     if (frozen_stages >= 0) {
         std::vector<std::shared_ptr<nn::Module>> frozen = {conv1.ptr(), bn1.ptr()};
-        for (int s = 0; s < frozen_stages; ++s) frozen.push_back(layers_[size_t(s)].ptr());
+        for (int s = 0; s < frozen_stages && s <= out_stages_.back(); ++s) frozen.push_back(layers_[size_t(s)].ptr());
         for (auto & m : frozen) {
             for (auto & p : m->parameters()) p.set_requires_grad(false);
             always_eval_.push_back(m);

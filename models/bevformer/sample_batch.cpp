@@ -52,15 +52,13 @@ SampleTensors make_sample_tensors(const DetectionSample & sample, const std::vec
             throw std::invalid_argument("sample " + sample.sample_token + ": " + cam.channel + " image holds " +
                                         std::to_string(im.rgb.size()) + " bytes for " + size_text(w, h));
     }
-    if (!(config.image_scale > 0))
-        throw std::invalid_argument("image_scale must be positive, got " + std::to_string(config.image_scale));
-
+    const double s = config.image_scale(w);
     SampleTensors out;
     // Python's int() of the scaled size, as RandomScaleImageMultiViewImage computes it.
-    out.img_h = int64_t(h * double(config.image_scale));
-    out.img_w = int64_t(w * double(config.image_scale));
+    out.img_h = int64_t(h * s);
+    out.img_w = int64_t(w * s);
     if (out.img_h < 1 || out.img_w < 1)
-        throw std::invalid_argument("image_scale " + std::to_string(config.image_scale) + " leaves no pixel of a " +
+        throw std::invalid_argument("input_width " + std::to_string(config.input_width) + " leaves no pixel of a " +
                                     size_text(w, h) + " image");
     out.pad_h = (out.img_h + 31) / 32 * 32;
     out.pad_w = (out.img_w + 31) / 32 * 32;
@@ -81,7 +79,6 @@ SampleTensors make_sample_tensors(const DetectionSample & sample, const std::vec
     out.images = torch::zeros({kNumBevCameras, 3, out.pad_h, out.pad_w});
     out.images.narrow(2, 0, out.img_h).narrow(3, 0, out.img_w).copy_((img - mean) / stdv);
 
-    const double s = config.image_scale;
     torch::Tensor l2i = torch::empty({kNumBevCameras, 4, 4}, torch::kDouble);
     auto acc = l2i.accessor<double, 3>();
     for (int c = 0; c < kNumBevCameras; ++c)

@@ -16,7 +16,7 @@ namespace rs {
 namespace {
 
 const char * const kBenchUsage =
-    "usage: roadsight-models bench msda [options]\n"
+    "usage: roadsight-models bench msda [options]   (bench perception --help: the whole network)\n"
     "  --batch B        batch size (1)\n"
     "  --queries N      queries (2500, the 50x50 BEV of BEVFormer-tiny)\n"
     "  --heads H        attention heads (8)\n"
@@ -159,6 +159,7 @@ int bench_msda(const CliArgs & args) {
 }  // namespace
 
 int run_bench_command(const std::vector<std::string> & argv) {
+    if (!argv.empty() && argv[0] == "perception") return run_bench_perception({argv.begin() + 1, argv.end()});
     CliArgs args(argv, {"batch", "queries", "heads", "levels", "points", "dim", "map", "threads", "iters", "dtype",
                         "device"},
                  {"help"});

@@ -15,9 +15,10 @@ struct Command {
     int (*run)(const std::vector<std::string> &);
 };
 
-// New subcommands (train, eval) slot in here and in the usage text.
 const Command kCommands[] = {
     {"bench", rs::run_bench_command},
+    {"train", rs::run_train_command},
+    {"eval", rs::run_eval_command},
 };
 
 const char * const kUsage =
@@ -27,6 +28,12 @@ const char * const kUsage =
     "  bench msda [--batch B] [--queries N] [--heads H] [--levels L] [--points P] [--dim D]\n"
     "             [--map HxW] [--threads T] [--iters N] [--dtype float|double] [--device cpu|cuda|all]\n"
     "           forward and backward milliseconds of multi-scale deformable attention\n"
+    "  bench perception [--configs embedded,tiny] [--threads T] [--iters N] [--device cpu|cuda|all]\n"
+    "           milliseconds per six-camera frame of the whole BEVFormer, online\n"
+    "  train bevformer --data DIR --out RUN_DIR [--config C] [--steps N] [--static] ...\n"
+    "           train on a nuScenes-format dataset; resumable, CSV loss log, loss-curve PNG\n"
+    "  eval detection --data DIR --split S --out OUT [--weights W] [--results R.json] ...\n"
+    "           nuScenes detection metrics (devkit-exact) of BEVFormer or of a submission\n"
     "  --version, --help\n"
     "\n"
     "`roadsight-models <command> --help` describes one command.\n";

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "models/bevformer/bev_decoder.h"
+#include "models/bevformer/reference_refinement.h"
 #include "models/bevformer/perception_transformer.h"
 #include "models/tensor_io.h"
 

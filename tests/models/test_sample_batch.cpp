@@ -61,7 +61,7 @@ DetectionSample synthetic_sample(int w, int h) {
 
 TEST(SampleBatch, ShapesNormalisationAndPaddingAtScaleOne) {
     BevformerConfig cfg = BevformerConfig::tiny();
-    cfg.image_scale = 1.0f;
+    cfg.input_width = 70;
     const DetectionSample s = synthetic_sample(70, 40);
     SampleTensors t = make_sample_tensors(s, synthetic_images(70, 40), cfg);
     EXPECT_EQ(t.images.sizes(), (std::vector<int64_t>{6, 3, 64, 96}));
@@ -79,7 +79,7 @@ TEST(SampleBatch, ShapesNormalisationAndPaddingAtScaleOne) {
 
     // small/base: BGR with std 1; channel 0 is blue.
     BevformerConfig bgr = BevformerConfig::small();
-    bgr.image_scale = 1.0f;
+    bgr.input_width = 70;
     SampleTensors u = make_sample_tensors(s, synthetic_images(70, 40), bgr);
     EXPECT_NEAR(u.images[2][0][7][10].item<float>(), 72 - 103.53f, 1e-4);
     EXPECT_NEAR(u.images[2][2][7][10].item<float>(), 16 - 123.675f, 1e-4);
@@ -95,7 +95,8 @@ TEST(SampleBatch, ShapesNormalisationAndPaddingAtScaleOne) {
 }
 
 TEST(SampleBatch, HalfScaleAveragesPixelBlocksAndScalesLidar2Img) {
-    const BevformerConfig cfg = BevformerConfig::tiny();  // s = 0.5
+    BevformerConfig cfg = BevformerConfig::tiny();
+    cfg.input_width = 35;  // s = 0.5
     const DetectionSample s = synthetic_sample(70, 41);
     SampleTensors t = make_sample_tensors(s, synthetic_images(70, 41), cfg);
     EXPECT_EQ(t.img_h, 20);  // int(41 * 0.5)

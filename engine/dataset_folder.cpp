@@ -1,4 +1,4 @@
-#include "app/cli/dataset_folder.h"
+#include "engine/dataset_folder.h"
 
 #include <filesystem>
 #include <stdexcept>

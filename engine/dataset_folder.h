@@ -1,4 +1,4 @@
-// Finds the table folder (v1.0-*) of a nuScenes-format dataset for CLI commands.
+// Finds the table folder (v1.0-*) of a nuScenes-format dataset for the CLIs.
 #pragma once
 
 #include <string>

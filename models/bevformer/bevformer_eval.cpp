@@ -1,0 +1,109 @@
+#include "models/bevformer/bevformer_eval.h"
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "engine/bev_segmentation_target.h"
+#include "engine/detection_sample.h"
+#include "engine/file_io.h"
+#include "engine/nuscenes_splits.h"
+#include "engine/safetensors.h"
+#include "engine/segmentation_iou.h"
+#include "models/asset_dirs.h"
+#include "models/bevformer/bevformer_runner.h"
+#include "models/weights.h"
+
+namespace rs {
+
+Bevformer load_bevformer(const std::string & weights_path, const std::string & config_name) {
+    const SafetensorsFile file = SafetensorsFile::read(weights_path);
+    const auto it = file.metadata().find("config");
+    const std::string stored = it == file.metadata().end() ? std::string() : it->second;
+    if (stored.empty() && config_name.empty())
+        throw std::invalid_argument(weights_path + " does not name its BEVFormer config (metadata \"config\"); pass --config");
+    if (!stored.empty() && !config_name.empty() && stored != config_name)
+        throw std::invalid_argument(weights_path + " holds a '" + stored + "' BEVFormer, not '" + config_name + "'");
+    BevformerConfig cfg = BevformerConfig::named(config_name.empty() ? stored : config_name);
+    // Whether the map-segmentation head was trained shows in the tensors.
+    cfg.seg_head = false;
+    for (const SafetensorsEntry & e : file.entries())
+        if (e.name.rfind("seg_head.", 0) == 0) cfg.seg_head = true;
+    Bevformer model(cfg);
+    load_weights(*model, weights_path);
+    return model;
+}
+
+BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,
+                                       const std::string & out_dir,
+                                       const std::function<void(int64_t, int64_t)> & progress) {
+    const BevformerConfig cfg = model->config();
+    DetectionSampleOptions sample_opt;
+    sample_opt.require_points = false;  // GT filtering is the evaluation's business here
+    const std::vector<DetectionSample> samples = load_split_detection_samples(ds, split, sample_opt);
+    const std::vector<std::string> tokens = split_sample_tokens(ds, split);
+    if (tokens.empty()) throw std::invalid_argument("split '" + split + "' has no samples");
+
+    // Map IoU only where our generator's maps exist (not on real nuScenes).
+    std::map<std::string, GeneratedMap> maps;
+    if (cfg.seg_head) {
+        try {
+            for (const DetectionSample & s : samples)
+                if (!maps.count(s.scene_token)) maps.emplace(s.scene_token, load_generated_map(ds, s.scene_token));
+        } catch (const std::exception &) {  // real nuScenes maps: another product, no targets
+            maps.clear();
+        }
+    }
+    SegmentationIou iou(kNumBevSegClasses);
+
+    BevformerRunner runner(std::move(model));
+    std::map<std::string, std::vector<EvalBox>> boxes;
+    BevformerEvalResult result;
+    double network_ms = 0;
+    for (size_t i = 0; i < samples.size(); ++i) {
+        PerceptionResult r = runner.run(samples[i]);
+        boxes[samples[i].sample_token] = std::move(r.boxes);
+        network_ms += r.network_ms;
+        if (!maps.empty() && r.seg_masks.defined()) {
+            std::array<double, 6> range;
+            for (int k = 0; k < 6; ++k) range[k] = cfg.pc_range[k];
+            const DetectionSample & s = samples[i];
+            BevSegmentationTarget t = bev_segmentation_target(maps.at(s.scene_token), s.ego2global * s.lidar2ego,
+                                                              cfg.bev_h, cfg.bev_w, range);
+            std::vector<uint8_t> target, predicted(r.seg_masks.data_ptr<uint8_t>(),
+                                                   r.seg_masks.data_ptr<uint8_t>() + r.seg_masks.numel());
+            for (const auto & m : t.masks) target.insert(target.end(), m.begin(), m.end());
+            iou.add(predicted, target);
+        }
+        if (progress) progress(int64_t(i + 1), int64_t(samples.size()));
+    }
+    DetectionSubmission submission;
+    submission.meta = Json::object();
+    submission.meta.set("use_camera", true);
+    submission.meta.set("use_lidar", false);
+    submission.meta.set("use_radar", false);
+    submission.meta.set("use_map", false);
+    submission.meta.set("use_external", false);
+    for (const std::string & t : tokens) {
+        auto it = boxes.find(t);
+        submission.results.add_boxes(t, it == boxes.end() ? std::vector<EvalBox>{} : it->second);
+    }
+    std::filesystem::create_directories(out_dir);
+    result.results_json = out_dir + "/results_nusc.json";
+    save_detection_submission(result.results_json, submission);
+    result.metrics = evaluate_submission(ds, tokens, result.results_json, out_dir);
+    result.frames = samples.size();
+    result.mean_network_ms = samples.empty() ? 0 : network_ms / double(samples.size());
+    if (iou.frames() > 0) result.seg_iou = iou.per_class();
+    return result;
+}
+
+std::string shipped_bevformer_weights() {
+    for (const std::string dir : {std::string(ROADSIGHT_ASSET_DIR), std::string(ROADSIGHT_INSTALLED_ASSET_DIR)}) {
+        const std::string path = dir + "/bevformer_embedded.safetensors";
+        if (std::filesystem::exists(path)) return path;
+    }
+    return {};
+}
+
+}  // namespace rs

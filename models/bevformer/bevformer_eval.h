@@ -1,0 +1,37 @@
+// Runs a BEVFormer over a dataset split online (scene by scene, frame by frame, keeping the
+// previous BEV) and scores it with the devkit-exact nuScenes detection evaluation, writing the
+// submission JSON beside metrics_summary.json; with a segmentation head also the per-class BEV
+// map IoU when the dataset has our generator's maps.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/detection_eval.h"
+#include "engine/nuscenes_reader.h"
+#include "models/bevformer/bevformer.h"
+
+namespace rs {
+
+struct BevformerEvalResult {
+    DetectionMetrics metrics;
+    std::string results_json;       // the submission written
+    size_t frames = 0;
+    double mean_network_ms = 0;
+    std::vector<double> seg_iou;    // per map class (drivable, lane line, crossing); empty without
+};
+
+// Loads weights into a model of the config named in their metadata ("config"), or of `config_name`
+// when given (which must then agree with the metadata if it has one). Strict: every missing,
+// unexpected or mis-shaped tensor is named.
+Bevformer load_bevformer(const std::string & weights_path, const std::string & config_name = {});
+
+BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,
+                                       const std::string & out_dir,
+                                       const std::function<void(int64_t, int64_t)> & progress = nullptr);
+
+// assets/bevformer_embedded.safetensors of the source tree or the installed share folder, or "".
+std::string shipped_bevformer_weights();
+
+}  // namespace rs

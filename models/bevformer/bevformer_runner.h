@@ -1,0 +1,44 @@
+// Online BEVFormer inference, frame by frame as the official test mode (video_test_mode) runs it:
+// the previous frame's BEV is kept while the scene stays the same, and the CAN-bus position and
+// heading are made relative to the previous frame.
+#pragma once
+
+#include <torch/types.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "engine/detection_boxes.h"
+#include "engine/detection_sample.h"
+#include "models/bevformer/bevformer.h"
+#include "models/bevformer/detection_decoder.h"
+
+namespace rs {
+
+struct PerceptionResult {
+    Detections lidar;             // lidar frame, box_code.h convention, on the CPU
+    std::vector<EvalBox> boxes;   // the same as nuScenes global boxes
+    torch::Tensor seg_masks;      // [seg_classes, bev_h, bev_w] uint8 (sigmoid > 0.5); undefined without the seg head
+    double network_ms = 0;        // network forward alone, without image decoding
+};
+
+class BevformerRunner {
+public:
+    explicit BevformerRunner(Bevformer model, torch::Device device = torch::kCPU);
+
+    PerceptionResult run(const DetectionSample & sample);
+    // Forgets the previous frame; the next run starts a history (also done on a scene change).
+    void reset();
+
+    Bevformer & model() { return model_; }
+
+private:
+    Bevformer model_;
+    torch::Device device_;
+    torch::Tensor prev_bev_;
+    std::string prev_scene_;
+    std::array<double, 18> prev_can_bus_{};
+};
+
+}  // namespace rs

@@ -1,0 +1,42 @@
+// BEVFormer training on a nuScenes-format dataset (generated or real), as the paper trains it:
+// each step takes a key frame and a queue of earlier frames of its scene, encodes the queue
+// without gradient, and trains on the current frame's detections (and map segmentation when the
+// config has the head and the dataset has our generator's maps). AdamW with the backbone's
+// learning-rate multiplier, mmcv's cosine schedule with linear warm-up, gradient clipping.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "models/bevformer/bevformer_config.h"
+
+namespace rs {
+
+struct BevformerTrainOptions {
+    std::string data_dir;
+    std::string version;            // v1.0-* folder; empty: the only one under data_dir
+    std::string split = "train";
+    std::string out_dir;            // the training-run folder (models/training_run.h); resumed when it holds one
+    BevformerConfig config;
+    int64_t steps = 1000;           // total, counting the steps of earlier sessions
+    uint64_t seed = 1;
+    int threads = 2;                // LibTorch intra-op threads
+    int64_t checkpoint_every = 250;
+};
+
+struct BevformerTrainSummary {
+    int64_t first_step = 0;         // > 0 when resumed
+    int64_t steps = 0;
+    size_t samples = 0;             // key frames of the split
+    double samples_per_s = 0;       // this session
+    double final_loss = 0;          // mean total loss of the last 50 steps
+    std::string weights;            // the last checkpoint's safetensors
+};
+
+// `progress(done, total)` after each step. std::invalid_argument / DatasetError for bad options or
+// data, with the file or field named.
+BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
+                                      const std::function<void(int64_t, int64_t)> & progress = nullptr);
+
+}  // namespace rs

@@ -1,0 +1,65 @@
+// `train bevformer`: trains a BEVFormer on a nuScenes-format dataset with progress, resumable
+// checkpoints, a CSV loss log and a loss-curve PNG (models/bevformer/bevformer_trainer.h).
+#include <cstdio>
+#include <stdexcept>
+
+#include "engine/progress_bar.h"
+#include "models/bevformer/bevformer_trainer.h"
+#include "models/cli/cli_args.h"
+#include "models/cli/commands.h"
+
+namespace rs {
+
+namespace {
+
+const char * const kUsage =
+    "usage: train bevformer --data DIR --out RUN_DIR [options]\n"
+    "  --config C       tiny, small, base or embedded, each also as C-static (embedded)\n"
+    "  --steps N        total steps, counting those of a resumed run (1000)\n"
+    "  --split S        split of the dataset to train on (train)\n"
+    "  --version V      v1.0-* folder (the only one under DIR)\n"
+    "  --seed K         initialisation and data order (1)\n"
+    "  --threads T      CPU threads (2)\n"
+    "  --checkpoint-every N   steps between checkpoints and loss plots (250)\n"
+    "  --static         BEVFormer-S (same as C-static): no temporal attention to the previous BEV\n"
+    "  --no-seg         without the map-segmentation head\n"
+    "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
+    "again resumes from its last checkpoint.\n";
+
+}  // namespace
+
+int run_train_command(const std::vector<std::string> & argv) {
+    CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every"},
+                 {"help", "static", "no-seg"});
+    if (args.has("help")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (args.positional().size() != 1 || args.positional()[0] != "bevformer")
+        throw std::invalid_argument(std::string("expected the model to train\n") + kUsage);
+    BevformerTrainOptions opt;
+    opt.data_dir = args.get("data", "");
+    opt.out_dir = args.get("out", "");
+    if (opt.data_dir.empty() || opt.out_dir.empty()) throw std::invalid_argument(std::string("--data and --out are required\n") + kUsage);
+    std::string config = args.get("config", "embedded");
+    if (args.has("static") && config.find("-static") == std::string::npos) config += "-static";
+    opt.config = BevformerConfig::named(config);
+    if (args.has("no-seg")) opt.config.seg_head = false;
+    opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
+    opt.split = args.get("split", "train");
+    opt.version = args.get("version", "");
+    opt.seed = uint64_t(args.get_int("seed", 1, 0, INT64_MAX));
+    opt.threads = int(args.get_int("threads", 2, 1, 1024));
+    opt.checkpoint_every = args.get_int("checkpoint-every", 250, 1, 100'000'000);
+
+    ProgressBar bar("train " + opt.config.name, "samples");
+    BevformerTrainSummary s = train_bevformer(opt, [&](int64_t done, int64_t total) { bar.update(done, total); });
+    bar.finish();
+    std::printf("trained %s on %zu key frames of %s: steps %lld to %lld, %.2f samples/s, mean loss of the last steps %.4f\n"
+                "weights: %s\n",
+                opt.config.name.c_str(), s.samples, opt.split.c_str(), (long long)s.first_step, (long long)s.steps,
+                s.samples_per_s, s.final_loss, s.weights.c_str());
+    return 0;
+}
+
+}  // namespace rs
