@@ -8,8 +8,10 @@ install(FILES ${roadsight_packaging_dir}/roadsight.svg
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 install(FILES ${roadsight_packaging_dir}/roadsight.metainfo.xml DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
 if(EXISTS ${PROJECT_SOURCE_DIR}/assets)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/roadsight)
+  # Shipped model weights, where models/bevformer/bevformer_eval.cpp looks for them.
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/roadsight/assets)
 endif()
+install(PROGRAMS ${roadsight_packaging_dir}/convert_bevformer_checkpoint.py DESTINATION ${CMAKE_INSTALL_DATADIR}/roadsight)
 
 set(CPACK_PACKAGE_NAME roadsight)
 set(CPACK_PACKAGE_VENDOR "Roadsight")

@@ -20,22 +20,16 @@ const char * const kUsage =
     "           [--town-blocks B] [--time-of-day H] [--split train]\n"
     "           film procedural scenes through the six-camera rig into a nuScenes-format dataset\n"
     "  info DIR [--version V]    summarise a nuScenes-format dataset (generated or real)\n"
-    "  train bevformer --data DIR --out RUN_DIR [--config C] [--steps N] [--static] ...\n"
-    "           train BEVFormer on a nuScenes-format dataset (resumable; CSV log, loss curve)\n"
-    "  eval detection --data DIR --split S --out OUT [--weights W | --results R.json] ...\n"
-    "           nuScenes detection metrics (mAP, TP errors, NDS) exactly as the devkit, of BEVFormer\n"
-    "           (the shipped weights by default) or of a submission JSON\n"
     "  bench render [--frames N] [--width W --height H]\n"
     "           six-camera frames per second of the Vulkan renderer\n"
-    "  bench perception [--configs embedded,tiny] [--threads T] [--iters N]\n"
-    "           milliseconds per six-camera frame of BEVFormer (CPU, and CUDA when present)\n"
+    "%s"
     "  --version, --help\n";
 
 }  // namespace
 
 int main(int argc, char ** argv) {
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        std::fprintf(argc < 2 ? stderr : stdout, kUsage, rs::kModelsCommandsUsage);
         return argc < 2 ? 2 : 0;
     }
     if (!std::strcmp(argv[1], "--version")) {
@@ -52,7 +46,8 @@ int main(int argc, char ** argv) {
         if (command == "bench") return rs::run_render_bench_command(args);
         if (command == "train") return rs::run_train_command(args);
         if (command == "eval") return rs::run_eval_command(args);
-        std::fprintf(stderr, "roadsight-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+        std::fprintf(stderr, "roadsight-cli: unknown command '%s'\n\n", command.c_str());
+        std::fprintf(stderr, kUsage, rs::kModelsCommandsUsage);
         return 2;
     } catch (const std::invalid_argument & e) {
         std::fprintf(stderr, "roadsight-cli %s: %s\n", command.c_str(), e.what());

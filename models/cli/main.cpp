@@ -28,12 +28,7 @@ const char * const kUsage =
     "  bench msda [--batch B] [--queries N] [--heads H] [--levels L] [--points P] [--dim D]\n"
     "             [--map HxW] [--threads T] [--iters N] [--dtype float|double] [--device cpu|cuda|all]\n"
     "           forward and backward milliseconds of multi-scale deformable attention\n"
-    "  bench perception [--configs embedded,tiny] [--threads T] [--iters N] [--device cpu|cuda|all]\n"
-    "           milliseconds per six-camera frame of the whole BEVFormer, online\n"
-    "  train bevformer --data DIR --out RUN_DIR [--config C] [--steps N] [--static] ...\n"
-    "           train on a nuScenes-format dataset; resumable, CSV loss log, loss-curve PNG\n"
-    "  eval detection --data DIR --split S --out OUT [--weights W] [--results R.json] ...\n"
-    "           nuScenes detection metrics (devkit-exact) of BEVFormer or of a submission\n"
+    "%s"
     "  --version, --help\n"
     "\n"
     "`roadsight-models <command> --help` describes one command.\n";
@@ -42,7 +37,7 @@ const char * const kUsage =
 
 int main(int argc, char ** argv) {
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        std::fprintf(argc < 2 ? stderr : stdout, kUsage, rs::kModelsCommandsUsage);
         return argc < 2 ? 2 : 0;
     }
     if (!std::strcmp(argv[1], "--version")) {
@@ -63,6 +58,7 @@ int main(int argc, char ** argv) {
             return 1;
         }
     }
-    std::fprintf(stderr, "roadsight-models: unknown command '%s'\n\n%s", name.c_str(), kUsage);
+    std::fprintf(stderr, "roadsight-models: unknown command '%s'\n\n", name.c_str());
+    std::fprintf(stderr, kUsage, rs::kModelsCommandsUsage);
     return 2;
 }

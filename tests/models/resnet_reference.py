@@ -7,33 +7,17 @@ for each depth:
   resnet<depth>.weights.safetensors   the state_dict without fc (torchvision names)
   resnet<depth>.features.safetensors  "input" [2,3,64,96] and "c2".."c5", the outputs of
                                       layer1..layer4 in eval mode
-The safetensors writer is a few lines of struct and json, independent of the C++ code.
+The safetensors writer (torch_safetensors.py) is a few lines of struct and json, independent of the C++ code.
 
 usage: resnet_reference.py OUT_DIR
 """
-import json
 import os
-import struct
 import sys
 
 import torch
 import torchvision
 
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors):
-    header = {}
-    blobs = []
-    pos = 0
-    for name, t in tensors.items():
-        blob = t.detach().contiguous().numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [pos, pos + len(blob)]}
-        blobs.append(blob)
-        pos += len(blob)
-    text = json.dumps(header).encode()
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+from torch_safetensors import write_safetensors
 
 
 def randomise_batchnorm(model, generator):

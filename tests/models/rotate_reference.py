@@ -7,14 +7,12 @@ torchvision.transforms.functional.rotate called as BEVFormer's PerceptionTransfo
 
 usage: rotate_reference.py INPUTS.safetensors OUTPUTS.safetensors
 """
-import os
 import sys
 
 import torch
 from torchvision.transforms.functional import rotate
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from msda_reference import read_safetensors, write_safetensors  # noqa: E402
+from torch_safetensors import read_safetensors, write_safetensors
 
 
 def main():
