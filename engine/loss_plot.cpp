@@ -7,101 +7,15 @@
 #include <stdexcept>
 
 #include "engine/png_writer.h"
+#include "engine/raster_canvas.h"
 
 namespace rs {
 
 namespace {
 
-using Rgb = std::array<uint8_t, 3>;
-
 // Matplotlib's tab10, so curves look like the Python tools' plots.
 constexpr Rgb kPalette[10] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
                               {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
-
-struct Glyph {
-    char c;
-    const char * rows[5];
-};
-
-constexpr Glyph kFont[] = {
-    {'0', {"###", "#.#", "#.#", "#.#", "###"}}, {'1', {".#.", "##.", ".#.", ".#.", "###"}},
-    {'2', {"###", "..#", "###", "#..", "###"}}, {'3', {"###", "..#", "###", "..#", "###"}},
-    {'4', {"#.#", "#.#", "###", "..#", "..#"}}, {'5', {"###", "#..", "###", "..#", "###"}},
-    {'6', {"###", "#..", "###", "#.#", "###"}}, {'7', {"###", "..#", "..#", "..#", "..#"}},
-    {'8', {"###", "#.#", "###", "#.#", "###"}}, {'9', {"###", "#.#", "###", "..#", "###"}},
-    {'a', {".#.", "#.#", "###", "#.#", "#.#"}}, {'b', {"##.", "#.#", "##.", "#.#", "##."}},
-    {'c', {"###", "#..", "#..", "#..", "###"}}, {'d', {"##.", "#.#", "#.#", "#.#", "##."}},
-    {'e', {"###", "#..", "##.", "#..", "###"}}, {'f', {"###", "#..", "##.", "#..", "#.."}},
-    {'g', {"###", "#..", "#.#", "#.#", "###"}}, {'h', {"#.#", "#.#", "###", "#.#", "#.#"}},
-    {'i', {"###", ".#.", ".#.", ".#.", "###"}}, {'j', {"..#", "..#", "..#", "#.#", "###"}},
-    {'k', {"#.#", "#.#", "##.", "#.#", "#.#"}}, {'l', {"#..", "#..", "#..", "#..", "###"}},
-    {'m', {"#.#", "###", "###", "#.#", "#.#"}}, {'n', {"##.", "#.#", "#.#", "#.#", "#.#"}},
-    {'o', {"###", "#.#", "#.#", "#.#", "###"}}, {'p', {"###", "#.#", "###", "#..", "#.."}},
-    {'q', {"###", "#.#", "#.#", "###", "..#"}}, {'r', {"##.", "#.#", "##.", "#.#", "#.#"}},
-    {'s', {"###", "#..", "###", "..#", "###"}}, {'t', {"###", ".#.", ".#.", ".#.", ".#."}},
-    {'u', {"#.#", "#.#", "#.#", "#.#", "###"}}, {'v', {"#.#", "#.#", "#.#", "#.#", ".#."}},
-    {'w', {"#.#", "#.#", "###", "###", "#.#"}}, {'x', {"#.#", "#.#", ".#.", "#.#", "#.#"}},
-    {'y', {"#.#", "#.#", ".#.", ".#.", ".#."}}, {'z', {"###", "..#", ".#.", "#..", "###"}},
-    {'_', {"...", "...", "...", "...", "###"}}, {'.', {"...", "...", "...", "...", ".#."}},
-    {'-', {"...", "...", "###", "...", "..."}}, {'+', {"...", ".#.", "###", ".#.", "..."}},
-    {' ', {"...", "...", "...", "...", "..."}}, {'?', {"###", "..#", ".#.", "...", ".#."}},
-};
-
-const Glyph & glyph(char c) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-    for (const Glyph & g : kFont)
-        if (g.c == c) return g;
-    return kFont[sizeof kFont / sizeof kFont[0] - 1];
-}
-
-class Canvas {
-public:
-    Canvas(int w, int h) : w_(w), h_(h), px_(size_t(w) * h * 3, 255) {}
-
-    void set(int x, int y, Rgb c) {
-        if (x < 0 || y < 0 || x >= w_ || y >= h_) return;
-        uint8_t * p = &px_[(size_t(y) * w_ + x) * 3];
-        p[0] = c[0];
-        p[1] = c[1];
-        p[2] = c[2];
-    }
-    void fill(int x0, int y0, int x1, int y1, Rgb c) {
-        for (int y = y0; y <= y1; ++y)
-            for (int x = x0; x <= x1; ++x) set(x, y, c);
-    }
-    // Bresenham, two pixels thick so curves stay visible next to the grid.
-    void line(int x0, int y0, int x1, int y1, Rgb c) {
-        int dx = std::abs(x1 - x0), dy = -std::abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
-        int err = dx + dy;
-        for (;;) {
-            set(x0, y0, c);
-            set(x0, y0 + 1, c);
-            if (x0 == x1 && y0 == y1) break;
-            int e2 = 2 * err;
-            if (e2 >= dy) { err += dy; x0 += sx; }
-            if (e2 <= dx) { err += dx; y0 += sy; }
-        }
-    }
-    // Text at scale 2 (6×10 pixels per glyph plus 2 of spacing); returns the width drawn.
-    int text(int x, int y, const std::string & s, Rgb c) {
-        int cx = x;
-        for (char ch : s) {
-            const Glyph & g = glyph(ch);
-            for (int r = 0; r < 5; ++r)
-                for (int k = 0; k < 3; ++k)
-                    if (g.rows[r][k] == '#') fill(cx + 2 * k, y + 2 * r, cx + 2 * k + 1, y + 2 * r + 1, c);
-            cx += 8;
-        }
-        return cx - x;
-    }
-    static int text_width(const std::string & s) { return int(s.size()) * 8; }
-
-    std::vector<uint8_t> take() { return std::move(px_); }
-
-private:
-    int w_, h_;
-    std::vector<uint8_t> px_;
-};
 
 std::string step_label(double v) {
     char buf[32];

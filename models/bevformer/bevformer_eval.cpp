@@ -4,6 +4,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "engine/bev_plot.h"
 #include "engine/bev_segmentation_target.h"
 #include "engine/detection_sample.h"
 #include "engine/file_io.h"
@@ -35,7 +36,7 @@ Bevformer load_bevformer(const std::string & weights_path, const std::string & c
 }
 
 BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,
-                                       const std::string & out_dir,
+                                       const std::string & out_dir, int pictures,
                                        const std::function<void(int64_t, int64_t)> & progress) {
     const BevformerConfig cfg = model->config();
     DetectionSampleOptions sample_opt;
@@ -56,12 +57,20 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
     }
     SegmentationIou iou(kNumBevSegClasses);
 
+    std::filesystem::create_directories(out_dir);
+    const EvalBoxes gt = load_gt_boxes(ds, tokens);
     BevformerRunner runner(std::move(model));
     std::map<std::string, std::vector<EvalBox>> boxes;
     BevformerEvalResult result;
     double network_ms = 0;
     for (size_t i = 0; i < samples.size(); ++i) {
         PerceptionResult r = runner.run(samples[i]);
+        if (int(i) < pictures) {
+            BevPlotOptions plot;
+            plot.title = samples[i].sample_token;
+            write_bev_plot(out_dir + "/bev_" + samples[i].sample_token + ".png", gt.boxes(samples[i].sample_token), r.boxes,
+                           samples[i].ego2global, plot);
+        }
         boxes[samples[i].sample_token] = std::move(r.boxes);
         network_ms += r.network_ms;
         if (!maps.empty() && r.seg_masks.defined()) {
@@ -88,7 +97,6 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
         auto it = boxes.find(t);
         submission.results.add_boxes(t, it == boxes.end() ? std::vector<EvalBox>{} : it->second);
     }
-    std::filesystem::create_directories(out_dir);
     result.results_json = out_dir + "/results_nusc.json";
     save_detection_submission(result.results_json, submission);
     result.metrics = evaluate_submission(ds, tokens, result.results_json, out_dir);
@@ -99,8 +107,8 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
 }
 
 std::string shipped_bevformer_weights() {
-    for (const std::string dir : {std::string(ROADSIGHT_ASSET_DIR), std::string(ROADSIGHT_INSTALLED_ASSET_DIR)}) {
-        const std::string path = dir + "/bevformer_embedded.safetensors";
+    for (const char * dir : {ROADSIGHT_ASSET_DIR, ROADSIGHT_INSTALLED_ASSET_DIR}) {
+        const std::string path = std::string(dir) + "/bevformer_embedded.safetensors";
         if (std::filesystem::exists(path)) return path;
     }
     return {};

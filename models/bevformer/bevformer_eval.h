@@ -27,8 +27,10 @@ struct BevformerEvalResult {
 // unexpected or mis-shaped tensor is named.
 Bevformer load_bevformer(const std::string & weights_path, const std::string & config_name = {});
 
+// `pictures` samples (the first ones) also get OUT/bev_<sample token>.png: GT and predictions from
+// above (engine/bev_plot.h).
 BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,
-                                       const std::string & out_dir,
+                                       const std::string & out_dir, int pictures = 1,
                                        const std::function<void(int64_t, int64_t)> & progress = nullptr);
 
 // assets/bevformer_embedded.safetensors of the source tree or the installed share folder, or "".

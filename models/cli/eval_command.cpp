@@ -19,10 +19,11 @@ namespace {
 
 const char * const kUsage =
     "usage: eval detection --data DIR --split S --out OUT [--version V] [--weights W.safetensors]\n"
-    "                      [--config C] [--threads T] [--results R.json]\n"
+    "                      [--config C] [--threads T] [--pictures N] [--results R.json]\n"
     "  Runs BEVFormer online over the split (the shipped embedded weights unless --weights) and\n"
     "  writes OUT/results_nusc.json, metrics_summary.json and metrics_details.json; with --results\n"
-    "  it scores that submission instead, like the devkit's evaluate script.\n";
+    "  it scores that submission instead, like the devkit's evaluate script. The first N samples\n"
+    "  (--pictures, 1) also get OUT/bev_<sample token>.png: GT in green, predictions in red.\n";
 
 void print_metrics(const DetectionMetrics & m) {
     const auto tp = m.tp_errors();
@@ -40,7 +41,7 @@ void print_metrics(const DetectionMetrics & m) {
 }  // namespace
 
 int run_eval_command(const std::vector<std::string> & argv) {
-    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads"}, {"help"});
+    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"}, {"help"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -69,7 +70,9 @@ int run_eval_command(const std::vector<std::string> & argv) {
         Bevformer model = load_bevformer(weights, args.get("config", ""));
         std::printf("%s: BEVFormer %s\n", weights.c_str(), model->config().name.c_str());
         ProgressBar bar("perceive", "frames");
-        BevformerEvalResult r = evaluate_bevformer(model, ds, split, out, [&](int64_t d, int64_t t) { bar.update(d, t); });
+        const int pictures = int(args.get_int("pictures", 1, 0, 1'000'000));
+        BevformerEvalResult r =
+            evaluate_bevformer(model, ds, split, out, pictures, [&](int64_t d, int64_t t) { bar.update(d, t); });
         bar.finish();
         m = r.metrics;
         std::printf("%zu frames, network %.1f ms per frame; wrote %s\n", r.frames, r.mean_network_ms, r.results_json.c_str());
