@@ -24,8 +24,11 @@ namespace rs {
 
 namespace {
 
+// Sensors tick on the 60 Hz simulation clock, so every keyframe is both a camera frame and a lidar sweep.
 constexpr int kStepsPerCameraFrame = 5;   // 60 Hz simulation / 12 Hz cameras
-constexpr int kCameraFramesPerKey = 6;    // 12 Hz cameras / 2 Hz keyframes
+constexpr int kStepsPerLidarSweep = 3;    // 60 Hz simulation / 20 Hz LIDAR_TOP (kLidarRateHz)
+constexpr int kStepsPerKey = 30;          // 60 Hz simulation / 2 Hz keyframes
+static_assert(kStepsPerLidarSweep * kLidarRateHz == 60.0, "lidar sweeps must follow the sensor's spin rate");
 constexpr int64_t kEpochUs = 1700000000000000;  // 2023-11-14T22:13:20Z, first scene start
 constexpr double kMapResolution = 1.0;    // metres per map pixel
 constexpr int kMapSize = 1024;            // pixels per side, centred on the ego's start
@@ -87,9 +90,9 @@ struct ChannelChain {
 class SceneWriter {
 public:
     SceneWriter(const GenerateOptions & opt, const std::string & root, int index, CameraRenderer & renderer,
-                NuScenesTables & tables, JobContext & job, int64_t frames_before, int64_t frames_total)
+                NuScenesTables & tables, JobContext & job, int64_t steps_before, int64_t steps_total)
         : opt_(opt), root_(root), index_(index), renderer_(renderer), t_(tables), job_(job),
-          frames_before_(frames_before), frames_total_(frames_total),
+          steps_before_(steps_before), steps_total_(steps_total),
           rig_(nuscenes_camera_rig(opt.width, opt.height)) {}
 
     void run(GenerateSummary & summary);
@@ -108,7 +111,7 @@ private:
     CameraRenderer & renderer_;
     NuScenesTables & t_;
     JobContext & job_;
-    int64_t frames_before_, frames_total_;
+    int64_t steps_before_, steps_total_;  // progress is counted in simulation steps
     std::array<CameraSpec, kNumCameras> rig_;
     std::map<std::string, ChannelChain> chains_;
     std::map<uint32_t, size_t> last_annotation_;  // instance id -> index of its latest annotation
@@ -228,7 +231,7 @@ void SceneWriter::run(GenerateSummary & summary) {
     const double start_time = world.time();
 
     const int keyframes = int(std::floor(opt_.seconds * 2.0)) + 1;
-    const int frames = (keyframes - 1) * kCameraFramesPerKey + 1;
+    const int steps = (keyframes - 1) * kStepsPerKey;
     auto sample_token = [&](int key) { return make_token(scene_key_ + "/sample/" + std::to_string(key)); };
 
     NuScene scene;
@@ -256,40 +259,57 @@ void SceneWriter::run(GenerateSummary & summary) {
     };
     record_can();
 
-    for (int f = 0; f < frames; ++f) {
+    for (int n = 0; n <= steps; ++n) {
+        if (n > 0) {
+            world.step();
+            record_can();
+        }
+        const bool camera = n % kStepsPerCameraFrame == 0, lidar = n % kStepsPerLidarSweep == 0;
+        if (!camera && !lidar) continue;
         job_.checkpoint();
-        if (f > 0)
-            for (int s = 0; s < kStepsPerCameraFrame; ++s) {
-                world.step();
-                record_can();
-            }
-        const bool key = f % kCameraFramesPerKey == 0;
-        const int key_index = (f + kCameraFramesPerKey - 1) / kCameraFramesPerKey;  // sweeps -> next sample
+        const bool key = n % kStepsPerKey == 0;
+        const int key_index = (n + kStepsPerKey - 1) / kStepsPerKey;  // sweeps -> next sample
         const std::string sample = sample_token(key_index);
         const int64_t t_us = time_us();
         const EgoState ego = world.ego();
+        const std::string folder = key ? "samples/" : "sweeps/";
+        world.build_dynamic_mesh(dyn);
 
         std::vector<CameraView> views;
-        for (const CameraSpec & c : rig_) views.push_back(make_camera_view(c, ego.pose));
-        world.build_dynamic_mesh(dyn);
-        renderer_.render(dyn, views, world.lighting(), images);
+        if (camera) {
+            for (const CameraSpec & c : rig_) views.push_back(make_camera_view(c, ego.pose));
+            renderer_.render(dyn, views, world.lighting(), images);
 
-        // Encode the six JPEGs on two threads: the renderer already used both cores.
-        std::vector<std::string> files(kNumCameras);
-        for (int c = 0; c < kNumCameras; ++c)
-            files[c] = std::string(key ? "samples/" : "sweeps/") + rig_[c].channel + "/" + logfile + "__" +
-                       rig_[c].channel + "__" + std::to_string(t_us) + ".jpg";
-        auto encode_range = [&](int begin, int end) {
-            for (int c = begin; c < end; ++c)
-                write_jpeg_file(root_ + "/" + files[c], images[c].rgb.data(), images[c].width, images[c].height,
-                                opt_.jpeg_quality);
-        };
-        auto half = std::async(std::launch::async, encode_range, 0, kNumCameras / 2);
-        encode_range(kNumCameras / 2, kNumCameras);
-        half.get();
-        for (int c = 0; c < kNumCameras; ++c)
-            add_sample_data(rig_[c].channel, make_token(scene_key_ + "/" + files[c]), sample, cam_calib[c], t_us, "jpg",
-                            key, opt_.width, opt_.height, files[c], ego.pose);
+            // Encode the six JPEGs on two threads: the renderer already used both cores.
+            std::vector<std::string> files(kNumCameras);
+            for (int c = 0; c < kNumCameras; ++c)
+                files[c] = folder + rig_[c].channel + "/" + logfile + "__" + rig_[c].channel + "__" +
+                           std::to_string(t_us) + ".jpg";
+            auto encode_range = [&](int begin, int end) {
+                for (int c = begin; c < end; ++c)
+                    write_jpeg_file(root_ + "/" + files[c], images[c].rgb.data(), images[c].width, images[c].height,
+                                    opt_.jpeg_quality);
+            };
+            auto half = std::async(std::launch::async, encode_range, 0, kNumCameras / 2);
+            encode_range(kNumCameras / 2, kNumCameras);
+            half.get();
+            for (int c = 0; c < kNumCameras; ++c)
+                add_sample_data(rig_[c].channel, make_token(scene_key_ + "/" + files[c]), sample, cam_calib[c], t_us,
+                                "jpg", key, opt_.width, opt_.height, files[c], ego.pose);
+            summary.camera_frames++;
+        }
+
+        LidarScan scan;
+        const Pose lidar_to_world = ego.pose * lidar_mount;
+        if (lidar) {
+            MeshBvh dyn_bvh(dyn);
+            scan = scan_lidar(static_bvh, dyn_bvh, lidar_to_world);
+            std::string pcd = folder + "LIDAR_TOP/" + logfile + "__LIDAR_TOP__" + std::to_string(t_us) + ".pcd.bin";
+            write_pcd_bin(root_ + "/" + pcd, scan.points);
+            add_sample_data("LIDAR_TOP", make_token(scene_key_ + "/" + pcd), sample, lidar_calib, t_us, "pcd", key, 0,
+                            0, pcd, ego.pose);
+            summary.lidar_sweeps++;
+        }
 
         if (key) {
             NuSample smp;
@@ -299,19 +319,11 @@ void SceneWriter::run(GenerateSummary & summary) {
             if (key_index > 0) smp.prev = sample_token(key_index - 1);
             if (key_index + 1 < keyframes) smp.next = sample_token(key_index + 1);
             t_.sample.push_back(smp);
-
-            MeshBvh dyn_bvh(dyn);
-            const Pose lidar_to_world = ego.pose * lidar_mount;
-            LidarScan scan = scan_lidar(static_bvh, dyn_bvh, lidar_to_world);
-            std::string pcd = "samples/LIDAR_TOP/" + logfile + "__LIDAR_TOP__" + std::to_string(t_us) + ".pcd.bin";
-            write_pcd_bin(root_ + "/" + pcd, scan.points);
-            add_sample_data("LIDAR_TOP", make_token(scene_key_ + "/" + pcd), sample, lidar_calib, t_us, "pcd", true, 0,
-                            0, pcd, ego.pose);
             annotate(sample, world, dyn, views, images, scan, lidar_to_world);
             can_monitor.push_back({t_us, ego.speed * 3.6, ego.yaw_rate * 180 / kPi, ego.steer * 180 / kPi, 0, 0});
             summary.samples++;
         }
-        job_.report(frames_before_ + f + 1, frames_total_, name);
+        job_.report(steps_before_ + n + 1, steps_total_, name);
     }
     t_.scene.push_back(scene);
     write_can_bus(root_, name, can_pose, can_monitor);
@@ -341,17 +353,18 @@ GenerateSummary generate_dataset(const GenerateOptions & opt, CameraRenderer & r
         fs::create_directories(tmp / "sweeps" / c.channel);
     }
     fs::create_directories(tmp / "samples" / "LIDAR_TOP");
+    fs::create_directories(tmp / "sweeps" / "LIDAR_TOP");
     fs::create_directories(tmp / "maps");
 
     NuScenesTables tables;
     add_fixed_tables(tables, rig);
     GenerateSummary summary;
     const int keyframes = int(std::floor(opt.seconds * 2.0)) + 1;
-    const int64_t frames_per_scene = int64_t(keyframes - 1) * kCameraFramesPerKey + 1;
+    const int64_t steps_per_scene = int64_t(keyframes - 1) * kStepsPerKey + 1;
     try {
         for (int k = 0; k < opt.scenes; ++k) {
-            SceneWriter writer(opt, tmp.string(), k, renderer, tables, job, k * frames_per_scene,
-                               opt.scenes * frames_per_scene);
+            SceneWriter writer(opt, tmp.string(), k, renderer, tables, job, k * steps_per_scene,
+                               opt.scenes * steps_per_scene);
             writer.run(summary);
         }
         write_nuscenes(tables, tmp.string(), opt.version);

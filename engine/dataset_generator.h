@@ -1,5 +1,6 @@
 // Films procedural scenes through the six-camera rig and LIDAR_TOP into a nuScenes v1.0 dataset:
-// keyframes at 2 Hz (samples/), camera sweeps at 12 Hz (sweeps/), honest num_lidar_pts and
+// keyframes at 2 Hz (samples/), camera sweeps at 12 Hz and LIDAR_TOP sweeps at 20 Hz (sweeps/), every
+// keyframe a camera frame and a lidar sweep at the sample's timestamp, honest num_lidar_pts and
 // visibility, ego poses, calibration, instance tracks and a CAN-bus record per scene.
 // The dataset appears under `out_dir` only when complete (built in a temporary sibling folder).
 #pragma once
@@ -30,6 +31,7 @@ struct GenerateOptions {
 
 struct GenerateSummary {
     int scenes = 0, samples = 0, sample_data = 0, annotations = 0, instances = 0;
+    int camera_frames = 0, lidar_sweeps = 0;  // six-camera frames and LIDAR_TOP records, keyframes included
     double seconds_wall = 0;
 };
 

@@ -37,10 +37,10 @@ int run_generate_command(const std::vector<std::string> & argv) {
     JobContext job([&](int64_t done, int64_t total, const std::string & stage) { bar.update(done, total, stage); });
     GenerateSummary s = generate_dataset(opt, renderer, job);
     bar.finish();
-    std::printf("wrote %s: %d scenes, %d samples, %d sample_data, %d annotations of %d instances in %.1f s "
-                "(%.2f camera frames/s)\n",
-                opt.out_dir.c_str(), s.scenes, s.samples, s.sample_data, s.annotations, s.instances, s.seconds_wall,
-                (s.sample_data - s.samples) / 6.0 / s.seconds_wall);
+    std::printf("wrote %s: %d scenes, %d samples, %d sample_data (%d camera frames, %d lidar sweeps), "
+                "%d annotations of %d instances in %.1f s (%.2f camera frames/s)\n",
+                opt.out_dir.c_str(), s.scenes, s.samples, s.sample_data, s.camera_frames, s.lidar_sweeps,
+                s.annotations, s.instances, s.seconds_wall, s.camera_frames / s.seconds_wall);
     return 0;
 }
 

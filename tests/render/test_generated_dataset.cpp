@@ -8,6 +8,7 @@
 
 #include "engine/dataset_generator.h"
 #include "engine/file_io.h"
+#include "engine/lidar.h"
 #include "engine/nuscenes_reader.h"
 #include "engine/nuscenes_splits.h"
 #include "engine/visibility.h"
@@ -48,6 +49,72 @@ GenerateOptions small_options(const fs::path & out) {
     return o;
 }
 
+// LIDAR_TOP as nuScenes records it: one chain per scene at 20 Hz through keyframes (samples/) and
+// sweeps (sweeps/), each record with its own ego pose, and a sweep belonging to the next keyframe.
+void check_lidar_chain(const NuScenesDataset & ds, int expected_records) {
+    const NuScenesTables & t = ds.tables();
+    std::vector<size_t> lidar;
+    size_t first = SIZE_MAX;
+    for (size_t i = 0; i < t.sample_data.size(); ++i)
+        if (ds.sensor_of(i).channel == "LIDAR_TOP") {
+            lidar.push_back(i);
+            if (t.sample_data[i].prev.empty()) first = i;
+        }
+    ASSERT_EQ(int(lidar.size()), expected_records);
+    ASSERT_NE(first, SIZE_MAX);
+
+    std::vector<size_t> chain;
+    for (size_t i = first;;) {
+        chain.push_back(i);
+        if (t.sample_data[i].next.empty() || chain.size() > lidar.size()) break;
+        size_t next = ds.index(NuTable::sample_data, t.sample_data[i].next);
+        EXPECT_EQ(t.sample_data[next].prev, t.sample_data[i].token);
+        i = next;
+    }
+    ASSERT_EQ(chain.size(), lidar.size()) << "prev/next must link every LIDAR_TOP record of the scene";
+
+    for (size_t k = 0; k < chain.size(); ++k) {
+        const NuSampleData & sd = t.sample_data[chain[k]];
+        const bool key = k % 10 == 0;  // 20 Hz sweeps, 2 Hz keyframes
+        EXPECT_EQ(sd.is_key_frame, key) << k;
+        if (k > 0) {
+            EXPECT_NEAR(double(sd.timestamp - t.sample_data[chain[k - 1]].timestamp), 50000.0, 1.0) << k;
+        }
+        EXPECT_EQ(sd.fileformat, "pcd");
+        EXPECT_EQ(sd.width, 0);
+        EXPECT_EQ(sd.height, 0);
+        EXPECT_EQ(sd.filename.rfind(key ? "samples/LIDAR_TOP/" : "sweeps/LIDAR_TOP/", 0), 0u) << sd.filename;
+        EXPECT_EQ(ds.ego_pose_of(chain[k]).timestamp, sd.timestamp);
+        EXPECT_EQ(sd.calibrated_sensor_token, t.sample_data[chain[0]].calibrated_sensor_token);
+
+        // nuScenes: a keyframe shares its sample's timestamp; a sweep points at the sample that follows it most closely.
+        const NuSample * owner = nullptr;
+        for (const NuSample & smp : t.sample)
+            if (smp.timestamp >= sd.timestamp && (!owner || smp.timestamp < owner->timestamp)) owner = &smp;
+        ASSERT_NE(owner, nullptr) << k;
+        EXPECT_EQ(sd.sample_token, owner->token) << k;
+        if (key) {
+            EXPECT_EQ(owner->timestamp, sd.timestamp);
+        }
+
+        const std::string path = ds.dataroot() + "/" + sd.filename;
+        ASSERT_TRUE(fs::exists(path)) << path;
+        EXPECT_EQ(fs::file_size(path) % sizeof(LidarPoint), 0u);
+        std::vector<LidarPoint> points = read_pcd_bin(path);
+        EXPECT_GT(points.size(), 5000u) << path;  // a town street returns most of the 34,560 firings
+        EXPECT_LE(points.size(), size_t(kLidarBeams) * LidarConfig{}.azimuth_steps);
+        for (const LidarPoint & p : points) {
+            ASSERT_TRUE(p.ring >= 0 && p.ring < kLidarBeams && p.ring == std::floor(p.ring)) << path;
+            ASSERT_LE(std::hypot(p.x, p.y, p.z), LidarConfig{}.max_range + 1e-3) << path;
+        }
+    }
+    for (size_t s = 0; s < t.sample.size(); ++s) {
+        auto key = ds.key_frame(s, "LIDAR_TOP");
+        ASSERT_TRUE(key.has_value());
+        EXPECT_EQ(t.sample_data[*key].timestamp, t.sample[s].timestamp);
+    }
+}
+
 }  // namespace
 
 TEST(GeneratedDataset, WriteReadAndDeterminism) {
@@ -58,7 +125,10 @@ TEST(GeneratedDataset, WriteReadAndDeterminism) {
     GenerateSummary s = generate_dataset(small_options(a), *renderer, job);
     EXPECT_EQ(s.scenes, 1);
     EXPECT_EQ(s.samples, 3);                          // 1 s at 2 Hz, both ends included
-    EXPECT_EQ(s.sample_data, 3 * 7 + 2 * 5 * 6);      // keyframes: 6 cameras + lidar; 10 sweep frames
+    // 1 s: cameras at 12 Hz and LIDAR_TOP at 20 Hz, both ends included.
+    EXPECT_EQ(s.camera_frames, 12 + 1);
+    EXPECT_EQ(s.lidar_sweeps, 20 + 1);
+    EXPECT_EQ(s.sample_data, 6 * s.camera_frames + s.lidar_sweeps);
     EXPECT_GT(s.annotations, 0);
     EXPECT_FALSE(fs::exists(a.string() + ".partial"));
 
@@ -72,6 +142,7 @@ TEST(GeneratedDataset, WriteReadAndDeterminism) {
         EXPECT_TRUE(ds.key_frame(i, "LIDAR_TOP").has_value());
     }
     EXPECT_EQ(split_scene_names(ds, "train"), std::vector<std::string>{"scene-0001"});
+    check_lidar_chain(ds, s.lidar_sweeps);
     int with_points = 0;
     for (const NuSampleAnnotation & ann : t.sample_annotation) with_points += ann.num_lidar_pts > 0;
     EXPECT_GT(with_points, 0);
@@ -81,6 +152,10 @@ TEST(GeneratedDataset, WriteReadAndDeterminism) {
     for (const char * table : kNuTableNames) {
         std::string rel = std::string("v1.0-mini/") + table + ".json";
         EXPECT_EQ(read_file_text((a / rel).string()), read_file_text((b / rel).string())) << rel;
+    }
+    for (const NuSampleData & sd : t.sample_data) {
+        if (sd.fileformat != "pcd") continue;
+        EXPECT_EQ(read_file_text((a / sd.filename).string()), read_file_text((b / sd.filename).string())) << sd.filename;
     }
     fs::remove_all(a);
     fs::remove_all(b);
