@@ -63,8 +63,8 @@ std::vector<uint8_t> render_bev_plot(const std::vector<EvalBox> & gt, const std:
     char buf[64];
     std::snprintf(buf, sizeof buf, "pred %zu score %.2f+", drawn, opt.min_score);
     cv.text(8, y + 14, buf, pred_colour);
-    char scale[32];
-    std::snprintf(scale, sizeof scale, "rings 10 m, +-%.0f m", opt.range_m);
+    char scale[48];
+    std::snprintf(scale, sizeof scale, "rings every 10 m. view +-%.0f m", opt.range_m);
     cv.text(8, opt.size_px - 18, scale, black);
     return cv.take();
 }
