@@ -17,7 +17,7 @@
 namespace rs {
 
 struct PerceptionResult {
-    Detections lidar;             // lidar frame, box_code.h convention, on the CPU
+    Detections lidar;             // lidar frame, box_code.h convention, on the model's device
     std::vector<EvalBox> boxes;   // the same as nuScenes global boxes
     torch::Tensor seg_masks;      // [seg_classes, bev_h, bev_w] uint8 (sigmoid > 0.5); undefined without the seg head
     double network_ms = 0;        // network forward alone, without image decoding
