@@ -14,8 +14,8 @@
 #include <string>
 
 #include "models/bevformer/bev_decoder.h"
-#include "models/bevformer/reference_refinement.h"
 #include "models/bevformer/perception_transformer.h"
+#include "models/bevformer/reference_refinement.h"
 #include "models/tensor_io.h"
 
 using torch::Tensor;
