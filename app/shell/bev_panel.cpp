@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include "app/shell/class_palette.h"
+#include "app/shell/dashed_line.h"
 
 namespace rs {
 
@@ -96,7 +97,10 @@ void draw_grid(ImDrawList & dl, const BevTransform & t, double reach) {
 
 void tooltip(const ViewBox & b, const Pose & ego) {
     ImGui::BeginTooltip();
-    ImGui::TextColored(ImColor(class_colour_u32(b.cls)), "%s  #%u", class_name(b.cls), b.track_id);
+    if (b.predicted)
+        ImGui::TextColored(ImColor(class_colour_u32(b.cls)), "%s  (predicted)", class_name(b.cls));
+    else
+        ImGui::TextColored(ImColor(class_colour_u32(b.cls)), "%s  #%u", class_name(b.cls), b.track_id);
     ImGui::Separator();
     if (!b.attribute.empty()) ImGui::Text("attribute   %s", b.attribute.c_str());
     ImGui::Text("size (wlh)  %.2f x %.2f x %.2f m", b.box.size.x, b.box.size.y, b.box.size.z);
@@ -177,15 +181,19 @@ void BevPanel::draw(const ViewFrame * frame, const Rect & area, OverlaySettings 
         Vec2 mouse = t.to_world(io.MousePos);
         const ViewBox * hover = nullptr;
         for (const ViewBox & b : frame->boxes) {
-            if (!settings.shows(b.cls, b.score)) continue;
+            if (!settings.shows(b)) continue;
             double yaw = b.box.rotation.yaw();
             std::array<Vec2, 4> fp = footprint(b.box.center, yaw, b.box.size.y, b.box.size.x);
             ImVec2 q[4];
             for (int i = 0; i < 4; ++i) q[i] = t.to_screen(fp[i].x, fp[i].y);
             bool is_hover = hovered && !measuring_ && !hover && inside_box(b, mouse);
             if (is_hover) hover = &b;
-            dl.AddQuadFilled(q[0], q[1], q[2], q[3], class_colour_u32(b.cls, is_hover ? 140 : 55));
-            dl.AddQuad(q[0], q[1], q[2], q[3], class_colour_u32(b.cls), is_hover ? 2.5f : 1.5f);
+            dl.AddQuadFilled(q[0], q[1], q[2], q[3], class_colour_u32(b.cls, is_hover ? 140 : b.predicted ? 25 : 55));
+            if (b.predicted)
+                for (int i = 0; i < 4; ++i)
+                    add_dashed_line(dl, q[i], q[(i + 1) % 4], class_colour_u32(b.cls), is_hover ? 2.5f : 1.5f, 4.0f, 3.0f);
+            else
+                dl.AddQuad(q[0], q[1], q[2], q[3], class_colour_u32(b.cls), is_hover ? 2.5f : 1.5f);
             ImVec2 c = t.to_screen(b.box.center.x, b.box.center.y);
             ImVec2 front((q[0].x + q[1].x) / 2, (q[0].y + q[1].y) / 2);
             dl.AddLine(c, front, class_colour_u32(b.cls), 1.5f);

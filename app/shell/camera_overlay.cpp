@@ -7,6 +7,7 @@
 
 #include "app/shell/box_projection.h"
 #include "app/shell/class_palette.h"
+#include "app/shell/dashed_line.h"
 
 namespace rs {
 
@@ -66,20 +67,28 @@ void draw_camera_overlays(ImDrawList & dl, const ViewFrame * frame, const ViewLa
         if (frame && cam >= 0 && settings.camera_boxes) {
             const CameraView & view = frame->views[size_t(cam)];
             for (const ViewBox & b : frame->boxes) {
-                if (!settings.shows(b.cls, b.score)) continue;
+                if (!settings.shows(b)) continue;
                 std::vector<PixelSegment> edges = project_box_edges(b.box, view);
                 if (edges.empty()) continue;
                 ImU32 colour = class_colour_u32(b.cls);
-                for (const PixelSegment & e : edges)
-                    dl.AddLine(to_cell(e.a, view, cell, mirror), to_cell(e.b, view, cell, mirror), colour,
-                               e.front ? 2.0f : 1.2f);
+                for (const PixelSegment & e : edges) {
+                    ImVec2 p = to_cell(e.a, view, cell, mirror), q = to_cell(e.b, view, cell, mirror);
+                    if (b.predicted)
+                        add_dashed_line(dl, p, q, colour, e.front ? 2.0f : 1.2f);
+                    else
+                        dl.AddLine(p, q, colour, e.front ? 2.0f : 1.2f);
+                }
                 if (!settings.track_ids) continue;
                 Vec3 top = b.box.center + b.box.rotation.rotate({0, 0, b.box.size.z / 2});
                 Vec3 top_cam = view.camera_to_world.apply_inverse(top);
                 if (top_cam.z > kLabelDepth) continue;
                 if (auto px = project_world_point(top, view)) {
                     char text[16];
-                    std::snprintf(text, sizeof text, "%u", b.track_id);
+                    // Predictions have no track: their label is the score.
+                    if (b.predicted)
+                        std::snprintf(text, sizeof text, "%.2f", b.score);
+                    else
+                        std::snprintf(text, sizeof text, "%u", b.track_id);
                     ImVec2 at = to_cell(*px, view, cell, mirror);
                     draw_label(dl, ImVec2(at.x - 6, at.y - 16), text, colour);
                 }

@@ -49,7 +49,10 @@ void status_panel(const ViewFrame * frame, const HudStats & stats) {
         return;
     }
     ImGui::Text("ego      %5.1f km/h  t = %.1f s", frame->ego_speed * 3.6, frame->time);
-    ImGui::Text("boxes    %zu", frame->boxes.size());
+    size_t predicted = 0;
+    for (const ViewBox & b : frame->boxes) predicted += b.predicted;
+    ImGui::Text("boxes    %zu ground truth, %zu predicted", frame->boxes.size() - predicted, predicted);
+    if (!frame->perception.empty()) ImGui::TextWrapped("model    %s", frame->perception.c_str());
     if (stats.source == "Live Sim") {
         ImGui::Text("driver   %s", frame->expert ? "expert  (E: take over)" : "you  (WASD / arrows, E: expert)");
         if (!frame->expert) {
@@ -82,6 +85,9 @@ void layers_panel(OverlaySettings & s, BevPanel & bev) {
     }
     ImGui::SetNextItemWidth(-90);
     ImGui::SliderFloat("min score", &s.score_threshold, 0.0f, 1.0f, "%.2f");
+    ImGui::Checkbox("ground truth", &s.ground_truth);
+    ImGui::SameLine();
+    ImGui::Checkbox("predictions (dashed)", &s.predictions);
     ImGui::Separator();
     ImGui::Checkbox("boxes in cameras", &s.camera_boxes);
     ImGui::SameLine();

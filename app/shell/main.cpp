@@ -11,6 +11,7 @@
 #include "app/shell/shell_options.h"
 #include "app/shell/sim_source.h"
 #include "app/shell/viewport_window.h"
+#include "models/bevformer/bevformer_perceiver.h"
 
 namespace {
 
@@ -78,6 +79,15 @@ int main(int argc, char ** argv) {
     if (opt.size.isValid()) window.resize(opt.size);
     else if (batch) window.resize(1600, 1000);
     window.show();
+    if (!opt.weights.isEmpty()) {
+        QString weights = opt.weights;
+        if (weights == QStringLiteral("shipped")) weights = QString::fromStdString(rs::shipped_bevformer_weights());
+        if (weights.isEmpty()) {
+            std::fprintf(stderr, "roadsight: --weights shipped, but no assets/bevformer_embedded.safetensors is installed\n");
+            return 1;
+        }
+        window.load_perceiver(weights);
+    }
     if (!opt.dataset.isEmpty()) window.open_dataset(opt.dataset, opt.version);
 
     if (!batch) return app.exec();
@@ -91,12 +101,14 @@ int main(int argc, char ** argv) {
         exit_code = code;
         QTimer::singleShot(0, &app, &QApplication::quit);
     };
-    QObject::connect(&window, &rs::MainWindow::dataset_opened, &app, [&](bool ok, const QString & msg) {
+    auto fail_on_error = [&](bool ok, const QString & msg) {
         if (!ok) {
             std::fprintf(stderr, "roadsight: %s\n", qPrintable(msg));
             finish(1);
         }
-    });
+    };
+    QObject::connect(&window, &rs::MainWindow::dataset_opened, &app, fail_on_error);
+    QObject::connect(&window, &rs::MainWindow::perceiver_loaded, &app, fail_on_error);
     rs::ViewportWindow * view = window.viewport();
     if (opt.bench_frames > 0) {
         if (!view) {

@@ -17,10 +17,12 @@
 
 #include "app/shell/dataset_loader.h"
 #include "app/shell/dataset_source.h"
+#include "app/shell/perceiver_loader.h"
 #include "app/shell/shortcuts_dialog.h"
 #include "app/shell/sim_source.h"
 #include "app/shell/timeline_dock.h"
 #include "app/shell/viewport_window.h"
+#include "models/bevformer/bevformer_perceiver.h"
 
 namespace rs {
 
@@ -69,6 +71,7 @@ MainWindow::MainWindow(const MainWindowOptions & options, QWidget * parent) : QM
 
 MainWindow::~MainWindow() {
     delete loader_;
+    delete perceiver_loader_;
     sim_.reset();
     dataset_.reset();
     mailbox_.set_listener({});
@@ -173,6 +176,8 @@ void MainWindow::create_actions() {
     overlay_toggle(QStringLiteral("follow_ego"), tr("BEV &Follows Ego"), Qt::Key_F, &OverlaySettings::bev_follow_ego);
     overlay_toggle(QStringLiteral("map_layer"), tr("BEV Map &Layer"), Qt::Key_G, &OverlaySettings::bev_map);
     overlay_toggle(QStringLiteral("camera_boxes"), tr("Boxes in &Cameras"), Qt::Key_C, &OverlaySettings::camera_boxes);
+    overlay_toggle(QStringLiteral("ground_truth"), tr("Show Ground &Truth"), Qt::Key_T, &OverlaySettings::ground_truth);
+    overlay_toggle(QStringLiteral("predictions"), tr("Show &Predictions"), Qt::Key_P, &OverlaySettings::predictions);
     connect(add_action(view, QStringLiteral("ruler"), tr("BEV &Ruler"), QKeySequence(Qt::Key_M)), &QAction::triggered,
             this, [this] {
                 if (!viewport_) return;
@@ -182,6 +187,23 @@ void MainWindow::create_actions() {
     view->addSeparator();
     view->addAction(findChild<QDockWidget *>(QStringLiteral("scenes_dock"))->toggleViewAction());
     view->addAction(timeline_->toggleViewAction());
+
+
+    QMenu * perception = menuBar()->addMenu(tr("Pe&rception"));
+    connect(add_action(perception, QStringLiteral("load_weights"), tr("Load BEVFormer &Weights..."),
+                       QKeySequence(Qt::CTRL | Qt::Key_P)),
+            &QAction::triggered, this, [this] {
+                QString path = QFileDialog::getOpenFileName(this, tr("Open BEVFormer weights"), QDir::homePath(),
+                                                            tr("Safetensors (*.safetensors)"));
+                if (!path.isEmpty()) load_perceiver(path);
+            });
+    const QString shipped = QString::fromStdString(shipped_bevformer_weights());
+    QAction * use_shipped = add_action(perception, QStringLiteral("shipped_model"), tr("Run the &Shipped Model"), {});
+    use_shipped->setEnabled(!shipped.isEmpty());
+    if (shipped.isEmpty()) use_shipped->setToolTip(tr("No assets/bevformer_embedded.safetensors is installed"));
+    connect(use_shipped, &QAction::triggered, this, [this, shipped] { load_perceiver(shipped); });
+    connect(add_action(perception, QStringLiteral("stop_perception"), tr("S&top Perception"), {}), &QAction::triggered,
+            this, &MainWindow::stop_perceiver);
 
     QMenu * play = menuBar()->addMenu(tr("&Playback"));
     connect(add_action(play, QStringLiteral("play_pause"), tr("&Play / Pause"), QKeySequence(Qt::Key_Space)),
@@ -279,6 +301,47 @@ void MainWindow::open_dataset(const QString & dataroot, const QString & version)
     loader_->start();
 }
 
+void MainWindow::load_perceiver(const QString & weights_path) {
+    delete perceiver_loader_;
+    delete perceiver_progress_;
+    perceiver_loader_ = new PerceiverLoader(weights_path, this);
+    perceiver_progress_ = new QProgressDialog(tr("Loading %1...").arg(QFileInfo(weights_path).fileName()), tr("Cancel"), 0, 0, this);
+    perceiver_progress_->setWindowTitle(tr("Perception"));
+    perceiver_progress_->setWindowModality(Qt::WindowModal);
+    perceiver_progress_->setMinimumDuration(300);
+    connect(perceiver_progress_, &QProgressDialog::canceled, perceiver_loader_, &PerceiverLoader::cancel);
+    connect(perceiver_loader_, &PerceiverLoader::finished, this, &MainWindow::on_perceiver_loaded);
+    perceiver_loader_->start();
+}
+
+void MainWindow::on_perceiver_loaded() {
+    PerceiverLoader * loader = perceiver_loader_;
+    if (!loader) return;
+    perceiver_loader_ = nullptr;
+    loader->deleteLater();
+    if (perceiver_progress_) perceiver_progress_->deleteLater();
+    std::shared_ptr<Perceiver> p = loader->take_perceiver();
+    if (!p) {
+        QString msg = loader->cancelled() ? tr("Loading %1 was cancelled.").arg(loader->weights_path()) : loader->error();
+        if (!loader->cancelled()) show_error(tr("Could not load the perception model"), msg);
+        statusBar()->showMessage(msg, 8000);
+        Q_EMIT perceiver_loaded(false, msg);
+        return;
+    }
+    perceiver_ = std::move(p);
+    if (dataset_) dataset_->set_perceiver(perceiver_);
+    QString msg = tr("Perception: %1").arg(QString::fromStdString(perceiver_->description()));
+    if (!dataset_) msg += tr(" (runs on dataset frames: open one with Ctrl+O)");
+    statusBar()->showMessage(msg, 8000);
+    Q_EMIT perceiver_loaded(true, msg);
+}
+
+void MainWindow::stop_perceiver() {
+    perceiver_.reset();
+    if (dataset_) dataset_->set_perceiver(nullptr);
+    statusBar()->showMessage(tr("Perception stopped"), 3000);
+}
+
 void MainWindow::on_loader_finished() {
     DatasetLoader * loader = loader_;
     if (!loader) return;
@@ -297,6 +360,10 @@ void MainWindow::on_loader_finished() {
     dataset_.reset();
     mailbox_.clear();
     dataset_ = std::make_unique<DatasetSource>(ds, mailbox_);
+    if (perceiver_) {
+        perceiver_->reset();
+        dataset_->set_perceiver(perceiver_);
+    }
     add_recent(loader->dataroot());
     setWindowTitle(QStringLiteral("Roadsight — %1 (%2)").arg(QDir::toNativeSeparators(loader->dataroot()), loader->version()));
     scenes_->blockSignals(true);
@@ -395,6 +462,8 @@ void MainWindow::save_settings() const {
     s.setValue(QStringLiteral("overlay/score_threshold"), o.score_threshold);
     s.setValue(QStringLiteral("overlay/camera_boxes"), o.camera_boxes);
     s.setValue(QStringLiteral("overlay/track_ids"), o.track_ids);
+    s.setValue(QStringLiteral("overlay/ground_truth"), o.ground_truth);
+    s.setValue(QStringLiteral("overlay/predictions"), o.predictions);
     s.setValue(QStringLiteral("overlay/mirror_back_row"), o.mirror_back_row);
     s.setValue(QStringLiteral("overlay/bev_map"), o.bev_map);
     s.setValue(QStringLiteral("overlay/bev_follow_ego"), o.bev_follow_ego);
@@ -418,6 +487,8 @@ void MainWindow::restore_settings() {
     o.score_threshold = s.value(QStringLiteral("overlay/score_threshold"), o.score_threshold).toFloat();
     o.camera_boxes = s.value(QStringLiteral("overlay/camera_boxes"), o.camera_boxes).toBool();
     o.track_ids = s.value(QStringLiteral("overlay/track_ids"), o.track_ids).toBool();
+    o.ground_truth = s.value(QStringLiteral("overlay/ground_truth"), o.ground_truth).toBool();
+    o.predictions = s.value(QStringLiteral("overlay/predictions"), o.predictions).toBool();
     o.mirror_back_row = s.value(QStringLiteral("overlay/mirror_back_row"), o.mirror_back_row).toBool();
     o.bev_map = s.value(QStringLiteral("overlay/bev_map"), o.bev_map).toBool();
     o.bev_follow_ego = s.value(QStringLiteral("overlay/bev_follow_ego"), o.bev_follow_ego).toBool();

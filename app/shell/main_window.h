@@ -23,6 +23,8 @@ namespace rs {
 
 class DatasetLoader;
 class DatasetSource;
+class Perceiver;
+class PerceiverLoader;
 class SimSource;
 class TimelineDock;
 class ViewportWindow;
@@ -44,6 +46,11 @@ public:
     // Loads on a worker thread with a progress dialog; emits dataset_opened when done.
     void open_dataset(const QString & dataroot, const QString & version = {});
     void start_live_sim();
+    // Opens BEVFormer weights on a worker thread (progress dialog with cancel); from then on every
+    // dataset frame shows the model's boxes beside the ground truth. Emits perceiver_loaded.
+    void load_perceiver(const QString & weights_path);
+    void stop_perceiver();
+    bool has_perceiver() const { return perceiver_ != nullptr; }
 
     Mode mode() const { return mode_; }
     ViewportWindow * viewport() const { return viewport_; }  // null without Vulkan
@@ -62,6 +69,7 @@ public:
 
 Q_SIGNALS:
     void dataset_opened(bool ok, const QString & message);
+    void perceiver_loaded(bool ok, const QString & message);
     void frame_arrived();
 
 protected:
@@ -76,6 +84,7 @@ private:
     void add_recent(const QString & dataroot);
     void rebuild_recent_menu();
     void on_loader_finished();
+    void on_perceiver_loaded();
     void on_frame_posted();
     void on_scene_selected(int row);
     void on_drive_keys();
@@ -94,6 +103,9 @@ private:
     std::unique_ptr<DatasetSource> dataset_;
     QPointer<DatasetLoader> loader_;
     QPointer<QProgressDialog> progress_;
+    QPointer<PerceiverLoader> perceiver_loader_;
+    QPointer<QProgressDialog> perceiver_progress_;
+    std::shared_ptr<Perceiver> perceiver_;  // shared with the dataset source's worker
     Mode mode_ = Mode::live_sim;
     TimelineDock * timeline_ = nullptr;
     QListWidget * scenes_ = nullptr;

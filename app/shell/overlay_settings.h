@@ -3,13 +3,16 @@
 
 #include <array>
 
+#include "app/shell/view_frame.h"
 #include "engine/object_class.h"
 
 namespace rs {
 
 struct OverlaySettings {
     std::array<bool, kNumObjectClasses> class_visible{true, true, true, true, true, true, true, true, true, true};
-    float score_threshold = 0.0f;
+    float score_threshold = 0.3f;  // predictions below it are hidden; ground truth scores 1
+    bool ground_truth = true;
+    bool predictions = true;
     bool camera_boxes = true;
     bool track_ids = true;
     bool mirror_back_row = false;  // the devkit's render_scene flips the back cameras
@@ -19,7 +22,9 @@ struct OverlaySettings {
     bool hud = true;
     float bev_range = 50.0f;       // metres from the centre to the panel's shorter edge
 
-    bool shows(ObjectClass c, float score) const { return class_visible[int(c)] && score >= score_threshold; }
+    bool shows(const ViewBox & b) const {
+        return class_visible[int(b.cls)] && b.score >= score_threshold && (b.predicted ? predictions : ground_truth);
+    }
 };
 
 }  // namespace rs

@@ -27,6 +27,9 @@ bool parse_shell_options(const QStringList & arguments, ShellOptions & out, QStr
     QCommandLineOption version(QStringLiteral("version-folder"),
                                QStringLiteral("Dataset version folder (default: detected, e.g. v1.0-mini)."),
                                QStringLiteral("V"));
+    QCommandLineOption weights(QStringLiteral("weights"),
+                               QStringLiteral("Run BEVFormer weights (.safetensors, or 'shipped') on dataset frames."),
+                               QStringLiteral("FILE"));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Show --frames source frames, save the window as PNG, exit."),
                                   QStringLiteral("PATH"));
@@ -40,7 +43,7 @@ bool parse_shell_options(const QStringList & arguments, ShellOptions & out, QStr
     QCommandLineOption camera(QStringLiteral("camera-size"),
                               QStringLiteral("Live Sim image size per camera (default 512x288)."),
                               QStringLiteral("WxH"));
-    p.addOptions({dataset, version, screenshot, size, frames, bench, camera});
+    p.addOptions({dataset, version, weights, screenshot, size, frames, bench, camera});
     // `--version V` names the dataset version when followed by a value; bare `--version` prints ours.
     QStringList args = arguments;
     for (int i = 1; i + 1 < args.size(); ++i)
@@ -50,6 +53,7 @@ bool parse_shell_options(const QStringList & arguments, ShellOptions & out, QStr
 
     out.dataset = p.value(dataset);
     out.version = p.value(version);
+    out.weights = p.value(weights);
     out.screenshot = p.value(screenshot);
     if (p.isSet(size) && !parse_size(p.value(size), out.size)) {
         error = QStringLiteral("--size wants WxH, e.g. 1600x1000");

@@ -1,5 +1,5 @@
-// Command line of `roadsight`: --dataset DIR [--version V], --screenshot PATH [--size WxH]
-// [--frames N], --bench-frames N, plus Qt's --help and --version.
+// Command line of `roadsight`: --dataset DIR [--version V], --weights FILE|shipped,
+// --screenshot PATH [--size WxH] [--frames N], --bench-frames N, plus Qt's --help and --version.
 #pragma once
 
 #include <QSize>
@@ -11,6 +11,7 @@ namespace rs {
 struct ShellOptions {
     QString dataset;
     QString version;
+    QString weights;     // BEVFormer safetensors to run on dataset frames; "shipped" = the bundled one
     QString screenshot;
     QSize size;          // window size; invalid = remembered geometry
     int frames = 30;     // source frames to show before the screenshot

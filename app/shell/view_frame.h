@@ -24,6 +24,7 @@ struct ViewBox {
     std::string attribute;
     float score = 1.0f;      // ground truth and the simulator's own agents score 1
     int num_lidar_pts = -1;  // -1 when the source does not know
+    bool predicted = false;  // from a perception model (drawn dashed), else ground truth
 };
 
 struct ViewFrame {
@@ -41,6 +42,7 @@ struct ViewFrame {
     std::vector<Vec3> trajectory;  // past ego positions, oldest first
     BevRaster bev;                 // semantic map centred on ego_to_world; size 0 when absent
     double produce_ms = 0;         // worker time spent on this frame
+    std::string perception;        // the model's status line for the HUD; empty without a model
     std::string warning;           // e.g. a camera image that failed to decode
 };
 

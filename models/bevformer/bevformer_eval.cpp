@@ -11,7 +11,6 @@
 #include "engine/nuscenes_splits.h"
 #include "engine/safetensors.h"
 #include "engine/segmentation_iou.h"
-#include "models/asset_dirs.h"
 #include "models/bevformer/bevformer_runner.h"
 #include "models/weights.h"
 
@@ -104,14 +103,6 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
     result.mean_network_ms = samples.empty() ? 0 : network_ms / double(samples.size());
     if (iou.frames() > 0) result.seg_iou = iou.per_class();
     return result;
-}
-
-std::string shipped_bevformer_weights() {
-    for (const char * dir : {ROADSIGHT_ASSET_DIR, ROADSIGHT_INSTALLED_ASSET_DIR}) {
-        const std::string path = std::string(dir) + "/bevformer_embedded.safetensors";
-        if (std::filesystem::exists(path)) return path;
-    }
-    return {};
 }
 
 }  // namespace rs

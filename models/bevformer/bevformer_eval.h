@@ -33,7 +33,4 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
                                        const std::string & out_dir, int pictures = 1,
                                        const std::function<void(int64_t, int64_t)> & progress = nullptr);
 
-// assets/bevformer_embedded.safetensors of the source tree or the installed share folder, or "".
-std::string shipped_bevformer_weights();
-
 }  // namespace rs

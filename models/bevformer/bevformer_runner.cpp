@@ -2,8 +2,6 @@
 
 #include <chrono>
 
-#include "models/bevformer/sample_batch.h"
-
 namespace rs {
 
 BevformerRunner::BevformerRunner(Bevformer model, torch::Device device) : model_(std::move(model)), device_(device) {
@@ -17,9 +15,18 @@ void BevformerRunner::reset() {
 }
 
 PerceptionResult BevformerRunner::run(const DetectionSample & sample) {
+    return run_tensors(sample, make_sample_tensors(sample, model_->config()));
+}
+
+PerceptionResult BevformerRunner::run(const DetectionSample & sample, const std::vector<RgbImage> & images) {
+    return run_tensors(sample, make_sample_tensors(sample, images, model_->config()));
+}
+
+PerceptionResult BevformerRunner::run_tensors(const DetectionSample & sample, const SampleTensors & t) {
     const BevformerConfig & cfg = model_->config();
-    SampleTensors t = make_sample_tensors(sample, cfg);
-    if (sample.scene_token != prev_scene_) prev_bev_ = torch::Tensor();
+    // Training never showed the model a previous BEV older than the queue's span.
+    const int64_t gap = sample.timestamp - prev_timestamp_;
+    if (sample.scene_token != prev_scene_ || gap <= 0 || double(gap) > cfg.queue_span_s * 1e6) prev_bev_ = torch::Tensor();
     const bool has_prev = prev_bev_.defined();
     const std::array<double, 18> rel = relative_can_bus(sample.can_bus, has_prev ? &prev_can_bus_ : nullptr);
 
@@ -32,6 +39,7 @@ PerceptionResult BevformerRunner::run(const DetectionSample & sample) {
                         .to(device_);
 
     PerceptionResult out;
+    out.temporal = has_prev && cfg.temporal;
     torch::NoGradGuard no_grad;
     const auto start = std::chrono::steady_clock::now();
     BevformerOutputs o = model_->forward(frame, prev_bev_);
@@ -43,6 +51,7 @@ PerceptionResult BevformerRunner::run(const DetectionSample & sample) {
 
     prev_bev_ = o.bev;
     prev_scene_ = sample.scene_token;
+    prev_timestamp_ = sample.timestamp;
     prev_can_bus_ = sample.can_bus;
     return out;
 }

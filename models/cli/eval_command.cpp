@@ -10,6 +10,7 @@
 #include "engine/nuscenes_splits.h"
 #include "engine/progress_bar.h"
 #include "models/bevformer/bevformer_eval.h"
+#include "models/bevformer/bevformer_perceiver.h"
 #include "models/cli/cli_args.h"
 #include "models/cli/commands.h"
 

@@ -262,11 +262,30 @@ TEST(Bevformer, RunnerKeepsHistoryOnTheRealSample) {
         EXPECT_GT(b.size.x, 0);
     }
     EXPECT_EQ(first.seg_masks.sizes(), (std::vector<int64_t>{3, 8, 8}));
-    // The second run of the same scene attends to the first frame's BEV, so its scores differ...
-    PerceptionResult second = runner.run(sample);
+    EXPECT_FALSE(first.temporal);
+    // The next key frame of the scene attends to the first frame's BEV, so its scores differ...
+    DetectionSample next = sample;
+    next.timestamp += 500'000;
+    PerceptionResult second = runner.run(next);
+    EXPECT_TRUE(second.temporal);
     EXPECT_FALSE(torch::equal(first.lidar.scores, second.lidar.scores));
     // ...and a reset forgets it.
     runner.reset();
     PerceptionResult third = runner.run(sample);
+    EXPECT_FALSE(third.temporal);
     EXPECT_TRUE(torch::allclose(first.lidar.scores, third.lidar.scores));
+    // A frame that does not follow the last one starts afresh: the same frame again, an earlier
+    // one, one beyond the training queue's span, another scene.
+    DetectionSample later = sample;
+    later.timestamp += int64_t(cfg.queue_span_s * 1e6) + 1;
+    DetectionSample other_scene = next;
+    other_scene.scene_token = "another scene";
+    for (const DetectionSample * s : std::vector<const DetectionSample *>{&sample, &sample, &later, &other_scene}) {
+        PerceptionResult r = runner.run(*s);
+        EXPECT_FALSE(r.temporal) << s->timestamp;
+        EXPECT_TRUE(torch::allclose(first.lidar.scores, r.lidar.scores));
+    }
+    DetectionSample other_next = other_scene;
+    other_next.timestamp += 500'000;
+    EXPECT_TRUE(runner.run(other_next).temporal);
 }
