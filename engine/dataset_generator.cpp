@@ -252,11 +252,7 @@ void SceneWriter::run(GenerateSummary & summary) {
     SceneMesh dyn;
     std::vector<CameraImage> images;
     auto time_us = [&]() { return t0 + std::llround((world.time() - start_time) * 1e6); };
-    auto record_can = [&]() {
-        const EgoState & e = world.ego();
-        can_pose.push_back({time_us(), {e.accel, e.speed * e.yaw_rate, 0}, e.pose.rotation, e.pose.translation,
-                            {0, 0, e.yaw_rate}, {e.speed, 0, 0}});
-    };
+    auto record_can = [&]() { can_pose.push_back(can_pose_message(world.ego(), time_us())); };
     record_can();
 
     for (int n = 0; n <= steps; ++n) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "engine/detection_boxes.h"
 #include "engine/nuscenes_splits.h"
@@ -52,17 +53,43 @@ double limit_yaw(double yaw) { return yaw - std::floor(yaw / (2 * kPi) + 0.5) * 
 // The converter's _get_can_bus_info: accel, rotation_rate and vel come from its loop variable, i.e.
 // the first message after the sample (the last message when none is later), not the selected one.
 // Position and orientation are overwritten from the ego pose at load time, so only these 9 matter.
-void fill_can_fields(const std::vector<CanPoseMessage> & can_pose, int64_t sample_ts, std::array<double, 18> & out) {
-    if (can_pose.empty()) return;
-    size_t j = 0;
-    while (j + 1 < can_pose.size() && can_pose[j].utime <= sample_ts) ++j;
-    const CanPoseMessage & m = can_pose[j];
+void set_can_motion(const CanPoseMessage & m, std::array<double, 18> & out) {
     const Vec3 fields[3] = {m.accel, m.rotation_rate, m.vel};
     for (int k = 0; k < 3; ++k) {
         out[7 + 3 * k] = fields[k].x;
         out[8 + 3 * k] = fields[k].y;
         out[9 + 3 * k] = fields[k].z;
     }
+}
+
+void fill_can_fields(const std::vector<CanPoseMessage> & can_pose, int64_t sample_ts, std::array<double, 18> & out) {
+    if (can_pose.empty()) return;
+    size_t j = 0;
+    while (j + 1 < can_pose.size() && can_pose[j].utime <= sample_ts) ++j;
+    set_can_motion(can_pose[j], out);
+}
+
+// Position, orientation and heading come from the ego pose (the dataset's load-time overwrite).
+void set_can_pose(const Pose & ego2global, std::array<double, 18> & out) {
+    const Quat & q = ego2global.rotation;
+    out[0] = ego2global.translation.x;
+    out[1] = ego2global.translation.y;
+    out[2] = ego2global.translation.z;
+    out[3] = q.w;
+    out[4] = q.x;
+    out[5] = q.y;
+    out[6] = q.z;
+    double angle = q.yaw() / kPi * 180.0;
+    if (angle < 0) angle += 360.0;
+    out[16] = angle / 180.0 * kPi;
+    out[17] = angle;
+}
+
+Mat4 camera_projection(const Mat3 & intrinsic, const Pose & lidar2cam) {
+    Mat4 k;
+    for (int r = 0; r < 3; ++r)
+        for (int col = 0; col < 3; ++col) k(r, col) = intrinsic(r, col);
+    return k * Mat4::from_pose(lidar2cam);
 }
 
 }  // namespace
@@ -101,27 +128,13 @@ DetectionSample make_detection_sample(const NuScenesDataset & ds, size_t sample,
         cam.height = int(data.height);
         cam.timestamp = data.timestamp;
         cam.lidar2cam = Mat4::from_pose(lidar2cam);
-        Mat4 k;
-        for (int r = 0; r < 3; ++r)
-            for (int col = 0; col < 3; ++col) k(r, col) = (*calib.camera_intrinsic)(r, col);
-        cam.lidar2img = k * cam.lidar2cam;
+        cam.lidar2img = camera_projection(*calib.camera_intrinsic, lidar2cam);
         for (double v : cam.lidar2img.m)
             if (!std::isfinite(v)) fail(ds, rec.token, channel + " camera_intrinsic is not finite");
     }
 
     fill_can_fields(can_pose, rec.timestamp, out.can_bus);
-    const Quat & q = out.ego2global.rotation;
-    out.can_bus[0] = out.ego2global.translation.x;
-    out.can_bus[1] = out.ego2global.translation.y;
-    out.can_bus[2] = out.ego2global.translation.z;
-    out.can_bus[3] = q.w;
-    out.can_bus[4] = q.x;
-    out.can_bus[5] = q.y;
-    out.can_bus[6] = q.z;
-    double angle = q.yaw() / kPi * 180.0;
-    if (angle < 0) angle += 360.0;
-    out.can_bus[16] = angle / 180.0 * kPi;
-    out.can_bus[17] = angle;
+    set_can_pose(out.ego2global, out.can_bus);
 
     const Quat to_lidar = out.lidar2ego.rotation.conjugate() * out.ego2global.rotation.conjugate();
     for (size_t ann : ds.annotations_of(sample)) {
@@ -142,6 +155,40 @@ DetectionSample make_detection_sample(const NuScenesDataset & ds, size_t sample,
         g.annotation_token = a.token;
         out.gt.push_back(std::move(g));
     }
+    return out;
+}
+
+DetectionSample make_live_detection_sample(const std::vector<std::string> & channels,
+                                           const std::vector<CameraView> & views, const Pose & ego_to_world,
+                                           const CanPoseMessage & can, const std::string & scene_token,
+                                           int64_t timestamp_us) {
+    DetectionSample out;
+    out.scene_token = scene_token;
+    out.sample_token = scene_token + "/" + std::to_string(timestamp_us);
+    out.timestamp = timestamp_us;
+    out.lidar2ego = nuscenes_lidar_mount();
+    out.ego2global = ego_to_world;
+    if (!finite(ego_to_world)) throw std::invalid_argument("live frame: the ego pose is not finite");
+    const Pose lidar2global = out.ego2global * out.lidar2ego;
+    for (int c = 0; c < kNumBevCameras; ++c) {
+        const std::string channel = kBevCameraChannels[c];
+        auto at = std::find(channels.begin(), channels.end(), channel);
+        const size_t i = size_t(at - channels.begin());
+        if (at == channels.end() || i >= views.size())
+            throw std::invalid_argument("live frame: no " + channel + " camera");
+        const CameraView & view = views[i];
+        if (!finite(view.camera_to_world)) throw std::invalid_argument("live frame: " + channel + " pose is not finite");
+        const Pose lidar2cam = view.camera_to_world.inverse() * lidar2global;
+        CameraInput & cam = out.cameras[c];
+        cam.channel = channel;
+        cam.width = view.width;
+        cam.height = view.height;
+        cam.timestamp = timestamp_us;
+        cam.lidar2cam = Mat4::from_pose(lidar2cam);
+        cam.lidar2img = camera_projection(view.intrinsics.matrix(), lidar2cam);
+    }
+    set_can_motion(can, out.can_bus);
+    set_can_pose(out.ego2global, out.can_bus);
     return out;
 }
 

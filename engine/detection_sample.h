@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/camera_rig.h"
 #include "engine/can_bus.h"
 #include "engine/geometry.h"
 #include "engine/nuscenes_reader.h"
@@ -72,6 +73,16 @@ struct DetectionSampleOptions {
 DetectionSample make_detection_sample(const NuScenesDataset & ds, size_t sample,
                                       const std::vector<CanPoseMessage> & can_pose,
                                       const DetectionSampleOptions & opt = {});
+
+// A key frame of a live world (the shell's Live Sim) instead of a dataset: the six BEVFormer cameras
+// found by channel among `channels`/`views` (world <- camera poses, intrinsics and size of the
+// rendered images), LIDAR_TOP on the nuScenes mount, can_bus from the ego pose and `can` as the
+// converter fills it. No image paths (callers pass the rendered images) and no GT boxes.
+// std::invalid_argument naming the channel when a camera is missing, or a non-finite pose.
+DetectionSample make_live_detection_sample(const std::vector<std::string> & channels,
+                                           const std::vector<CameraView> & views, const Pose & ego_to_world,
+                                           const CanPoseMessage & can, const std::string & scene_token,
+                                           int64_t timestamp_us);
 
 // Every key frame of the named scenes: scenes in the given order, frames by timestamp (as the
 // official temporal info files sort them). DatasetError for a scene name the dataset lacks.

@@ -393,4 +393,10 @@ BevRaster World::bev_raster(const Pose & centre, double resolution, int size) co
 
 std::string World::location_name() const { return "roadsight-town"; }
 
+CanPoseMessage can_pose_message(const EgoState & e, int64_t utime) {
+    // Lateral acceleration of a car turning at yaw rate ω with speed v is v·ω.
+    return {utime, {e.accel, e.speed * e.yaw_rate, 0}, e.pose.rotation, e.pose.translation, {0, 0, e.yaw_rate},
+            {e.speed, 0, 0}};
+}
+
 }  // namespace rs

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/camera_renderer.h"
+#include "engine/can_bus.h"
 #include "engine/geometry.h"
 #include "engine/object_class.h"
 #include "engine/scene_mesh.h"
@@ -39,6 +40,10 @@ struct EgoState {
     double accel = 0;   // longitudinal, m/s^2
     double steer = 0;   // front wheel angle, rad
 };
+
+// The ego's CAN pose message (can_bus/<scene>_pose.json fields) at `utime`: accel, rotation rate
+// and velocity in the ego frame, as the nuScenes car's CAN reports them.
+CanPoseMessage can_pose_message(const EgoState & ego, int64_t utime);
 
 // How the ego is driven this step.
 struct EgoControl {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <future>
 
+#include "app/shell/predicted_boxes.h"
 #include "engine/detection_sample.h"
 #include "engine/jpeg_codec.h"
 
@@ -160,20 +160,8 @@ void DatasetSource::perceive(const SceneSamples & scene, size_t position, std::v
                 images.push_back(std::move(decoded[i]));
             }
             const Perception p = perceiver_->perceive(input, &images);
-            for (const EvalBox & e : p.boxes) {
-                ViewBox b;
-                b.cls = e.detection_name;
-                b.box = Box3D{e.translation, e.size, e.rotation};
-                b.velocity = {e.velocity.x, e.velocity.y, 0.0};
-                b.attribute = e.attribute_name;
-                b.score = float(e.detection_score);
-                b.predicted = true;
-                c.boxes.push_back(std::move(b));
-            }
-            char note[128];
-            std::snprintf(note, sizeof note, ": %zu boxes, network %.0f ms, %s", c.boxes.size(), p.network_ms,
-                          p.temporal ? "with the previous BEV" : "no previous BEV");
-            c.note = perceiver_->description() + note;
+            c.boxes = predicted_view_boxes(p);
+            c.note = perception_note(perceiver_->description(), p);
         } catch (const std::exception & e) {
             // Failures are kept too: the same sample would fail again.
             c.note = "perception failed: " + std::string(e.what());

@@ -276,6 +276,10 @@ void MainWindow::start_live_sim() {
     opt.image_width = options_.camera_size.width();
     opt.image_height = options_.camera_size.height();
     sim_ = std::make_unique<SimSource>(opt, mailbox_);
+    if (perceiver_) {
+        perceiver_->reset();
+        sim_->set_perceiver(perceiver_);
+    }
     setWindowTitle(QStringLiteral("Roadsight — Live Sim"));
     set_mode(Mode::live_sim);
 }
@@ -330,8 +334,8 @@ void MainWindow::on_perceiver_loaded() {
     }
     perceiver_ = std::move(p);
     if (dataset_) dataset_->set_perceiver(perceiver_);
+    if (sim_) sim_->set_perceiver(perceiver_);
     QString msg = tr("Perception: %1").arg(QString::fromStdString(perceiver_->description()));
-    if (!dataset_) msg += tr(" (runs on dataset frames: open one with Ctrl+O)");
     statusBar()->showMessage(msg, 8000);
     Q_EMIT perceiver_loaded(true, msg);
 }
@@ -339,6 +343,7 @@ void MainWindow::on_perceiver_loaded() {
 void MainWindow::stop_perceiver() {
     perceiver_.reset();
     if (dataset_) dataset_->set_perceiver(nullptr);
+    if (sim_) sim_->set_perceiver(nullptr);
     statusBar()->showMessage(tr("Perception stopped"), 3000);
 }
 

@@ -46,8 +46,8 @@ public:
     // Loads on a worker thread with a progress dialog; emits dataset_opened when done.
     void open_dataset(const QString & dataroot, const QString & version = {});
     void start_live_sim();
-    // Opens BEVFormer weights on a worker thread (progress dialog with cancel); from then on every
-    // dataset frame shows the model's boxes beside the ground truth. Emits perceiver_loaded.
+    // Opens BEVFormer weights on a worker thread (progress dialog with cancel); from then on dataset
+    // frames and the Live Sim show the model's boxes beside the ground truth. Emits perceiver_loaded.
     void load_perceiver(const QString & weights_path);
     void stop_perceiver();
     bool has_perceiver() const { return perceiver_ != nullptr; }

@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 
+#include "app/shell/live_perception.h"
 #include "render/offscreen_camera_renderer.h"
 
 namespace rs {
@@ -71,6 +72,12 @@ void SimSource::restart() {
     wake_.notify_all();
 }
 
+void SimSource::set_perceiver(std::shared_ptr<Perceiver> perceiver) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    perceiver_ = std::move(perceiver);
+    perceiver_changed_ = true;
+}
+
 std::string SimSource::renderer_name() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return renderer_name_;
@@ -95,8 +102,11 @@ void SimSource::run() {
     const auto rig = nuscenes_camera_rig(options_.image_width, options_.image_height);
     const Clock::duration period = std::chrono::microseconds(int64_t(1e6 * World::kStep * kStepsPerFrame));
 
+    std::unique_ptr<LivePerception> live;
+    int run_count = 0;
     while (!stop_) {
         restart_ = false;
+        const std::string scene = "live-sim-" + std::to_string(++run_count);
         World world(options_.scenario);
         if (renderer) renderer->set_static_scene(world.static_mesh());
         std::deque<Vec3> trajectory;
@@ -161,7 +171,17 @@ void SimSource::run() {
             } else {
                 frame->images.assign(rig.size(), CameraImage{});
             }
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (perceiver_changed_) {
+                    live.reset();
+                    if (perceiver_) live = std::make_unique<LivePerception>(perceiver_);
+                    perceiver_changed_ = false;
+                }
+            }
+            if (live) live->annotate(*frame);
             frame->produce_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+            if (live) live->offer(frame, can_pose_message(world.ego(), std::llround(world.time() * 1e6)), scene);
             mailbox_.post(std::move(frame));
             ++index;
 

@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "app/shell/frame_mailbox.h"
+#include "engine/perceiver.h"
 #include "engine/world.h"
 
 namespace rs {
@@ -40,6 +42,8 @@ public:
     void set_paused(bool paused);
     bool paused() const { return paused_.load(); }
     void restart();  // a fresh world from the same scenario
+    // Runs `perceiver` beside the sim (LivePerception) from the next frame on; null stops it.
+    void set_perceiver(std::shared_ptr<Perceiver> perceiver);
 
     // Set once the worker has tried to create its renderer.
     std::string renderer_name() const;
@@ -54,6 +58,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     PedalInput pedals_;
+    std::shared_ptr<Perceiver> perceiver_;
+    bool perceiver_changed_ = false;
     std::string renderer_name_, renderer_error_;
     std::thread worker_;
 };

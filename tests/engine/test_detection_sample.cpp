@@ -275,6 +275,62 @@ TEST(DetectionSampleCanBus, RelativeToPreviousFrame) {
     EXPECT_EQ(first[3], 7.0);
 }
 
+TEST(DetectionSampleLive, ProjectsLikeTheRenderedViews) {
+    Pose ego;
+    ego.translation = {120.0, -40.0, 0.0};
+    ego.rotation = Quat::from_yaw(2.5);
+    const auto rig = nuscenes_camera_rig(512, 288);
+    std::vector<std::string> channels;
+    std::vector<CameraView> views;
+    // Shuffled: the sample orders cameras by BEVFormer's channel list, whatever the caller's order.
+    for (int i : {3, 0, 5, 1, 4, 2}) {
+        channels.push_back(rig[size_t(i)].channel);
+        views.push_back(make_camera_view(rig[size_t(i)], ego));
+    }
+    CanPoseMessage can;
+    can.accel = {1.5, 0.25, 0.0};
+    can.rotation_rate = {0.0, 0.0, 0.1};
+    can.vel = {8.0, 0.0, 0.0};
+    const DetectionSample s = make_live_detection_sample(channels, views, ego, can, "live", 2'500'000);
+    EXPECT_EQ(s.timestamp, 2'500'000);
+    EXPECT_EQ(s.scene_token, "live");
+    const Pose lidar2global = ego * nuscenes_lidar_mount();
+    for (int c = 0; c < kNumBevCameras; ++c) {
+        const CameraInput & cam = s.cameras[size_t(c)];
+        ASSERT_EQ(cam.channel, kBevCameraChannels[size_t(c)]);
+        EXPECT_EQ(cam.width, 512);
+        EXPECT_EQ(cam.height, 288);
+        const size_t v = size_t(std::find(channels.begin(), channels.end(), cam.channel) - channels.begin());
+        // A point 12 m in front of this camera, 1 m right and 0.5 m down, projected both ways.
+        const Vec3 world = views[v].camera_to_world.apply({1.0, 0.5, 12.0});
+        const Vec2 expected = views[v].intrinsics.project(views[v].camera_to_world.apply_inverse(world));
+        const Vec3 p = lidar2global.apply_inverse(world);
+        double h[4];
+        for (int r = 0; r < 4; ++r)
+            h[r] = cam.lidar2img(r, 0) * p.x + cam.lidar2img(r, 1) * p.y + cam.lidar2img(r, 2) * p.z + cam.lidar2img(r, 3);
+        EXPECT_NEAR(h[0] / h[2], expected.x, 1e-6) << cam.channel;
+        EXPECT_NEAR(h[1] / h[2], expected.y, 1e-6) << cam.channel;
+        EXPECT_NEAR(h[2], 12.0, 1e-6) << cam.channel;
+    }
+    EXPECT_EQ(s.can_bus[0], 120.0);
+    EXPECT_EQ(s.can_bus[1], -40.0);
+    EXPECT_NEAR(s.can_bus[17], 2.5 / kPi * 180.0, 1e-9);
+    EXPECT_EQ(s.can_bus[7], 1.5);
+    EXPECT_EQ(s.can_bus[8], 0.25);
+    EXPECT_EQ(s.can_bus[12], 0.1);
+    EXPECT_EQ(s.can_bus[13], 8.0);
+    EXPECT_TRUE(s.gt.empty());
+
+    channels.erase(channels.begin() + 2);  // CAM_BACK_RIGHT
+    views.erase(views.begin() + 2);
+    try {
+        make_live_detection_sample(channels, views, ego, can, "live", 0);
+        FAIL() << "expected an error";
+    } catch (const std::invalid_argument & e) {
+        EXPECT_NE(std::string(e.what()).find("CAM_BACK_RIGHT"), std::string::npos) << e.what();
+    }
+}
+
 TEST(DetectionSampleClasses, BevformerOrder) {
     EXPECT_EQ(bev_class_index(ObjectClass::car), 0);
     EXPECT_EQ(bev_class_index(ObjectClass::construction_vehicle), 2);

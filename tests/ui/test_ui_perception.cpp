@@ -1,6 +1,7 @@
 // Perception in the shell: BEVFormer weights load on a worker thread, every dataset frame then
 // carries the model's boxes beside the ground truth, they draw (dashed) and hide with their toggle,
-// stepping keeps perceiving, bad weights give an error naming the file, and stopping removes them.
+// stepping keeps perceiving, bad weights give an error naming the file, stopping removes them, and
+// the Live Sim carries the model's boxes too.
 // The weights are a freshly initialised embedded model: this tests the path, not the accuracy.
 #include <QAction>
 #include <QApplication>
@@ -8,6 +9,8 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <algorithm>
 
 #include "app/shell/main_window.h"
 #include "app/shell/timeline_dock.h"
@@ -47,6 +50,7 @@ private Q_SLOTS:
     void predictions_arrive_with_each_frame();
     void predictions_draw_and_toggle();
     void stop_removes_predictions();
+    void live_sim_carries_predictions();
 
 private:
     bool wait_for_predictions(size_t position);
@@ -185,6 +189,23 @@ void PerceptionTest::stop_removes_predictions() {
             return f && f->index == 1 && predicted_count(f) == 0 && f->perception.empty();
         },
         30000));
+}
+
+void PerceptionTest::live_sim_carries_predictions() {
+    QSignalSpy loaded(window_.get(), &MainWindow::perceiver_loaded);
+    window_->load_perceiver(weights_);
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(loaded.first().at(0).toBool());
+    window_->start_live_sim();
+    QCOMPARE(window_->mode(), MainWindow::Mode::live_sim);
+    // The sim never waits for the model: frames come at once, the model's boxes once it has seen one.
+    QVERIFY(QTest::qWaitFor([&] { return predicted_count(window_->latest_frame()) > 0; }, 60000));
+    ViewFramePtr f = window_->latest_frame();
+    QCOMPARE(predicted_count(f), 100);
+    QVERIFY2(f->perception.find(" ago)") != std::string::npos, f->perception.c_str());
+    QVERIFY(std::any_of(f->boxes.begin(), f->boxes.end(), [](const ViewBox & b) { return !b.predicted; }));
+    window_->stop_perceiver();
+    QVERIFY(QTest::qWaitFor([&] { return window_->latest_frame() && predicted_count(window_->latest_frame()) == 0; }, 30000));
 }
 
 int main(int argc, char ** argv) {
