@@ -43,6 +43,8 @@ bool parse_shell_options(const QStringList & arguments, ShellOptions & out, QStr
     QCommandLineOption camera(QStringLiteral("camera-size"),
                               QStringLiteral("Live Sim image size per camera (default 512x288)."),
                               QStringLiteral("WxH"));
+    p.addPositionalArgument(QStringLiteral("dir"), QStringLiteral("A nuScenes-format folder to open (same as --dataset)."),
+                            QStringLiteral("[DIR]"));
     p.addOptions({dataset, version, weights, screenshot, size, frames, bench, camera});
     // `--version V` names the dataset version when followed by a value; bare `--version` prints ours.
     QStringList args = arguments;
@@ -52,6 +54,12 @@ bool parse_shell_options(const QStringList & arguments, ShellOptions & out, QStr
     p.process(args);
 
     out.dataset = p.value(dataset);
+    const QStringList positional = p.positionalArguments();
+    if (positional.size() > 1 || (positional.size() == 1 && !out.dataset.isEmpty())) {
+        error = QStringLiteral("give one dataset folder, as DIR or as --dataset DIR");
+        return false;
+    }
+    if (!positional.isEmpty()) out.dataset = positional.first();
     out.version = p.value(version);
     out.weights = p.value(weights);
     out.screenshot = p.value(screenshot);

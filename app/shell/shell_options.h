@@ -1,4 +1,4 @@
-// Command line of `roadsight`: --dataset DIR [--version V], --weights FILE|shipped,
+// Command line of `roadsight`: [DIR] or --dataset DIR [--version V], --weights FILE|shipped,
 // --screenshot PATH [--size WxH] [--frames N], --bench-frames N, plus Qt's --help and --version.
 #pragma once
 
