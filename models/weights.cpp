@@ -98,6 +98,14 @@ WeightsReport load_weights(torch::nn::Module & module, const std::string & path,
     return report;
 }
 
+void cast_floating_tensors(torch::nn::Module & module, torch::Dtype dtype) {
+    torch::NoGradGuard no_grad;
+    for (torch::Tensor & t : module.parameters())
+        if (t.is_floating_point()) t.set_data(t.to(dtype));
+    for (torch::Tensor & t : module.buffers())
+        if (t.is_floating_point()) t.set_data(t.to(dtype));
+}
+
 void save_weights(const torch::nn::Module & module, const std::string & path,
                   const std::map<std::string, std::string> & metadata) {
     write_tensors(path, module_tensors(module), metadata);

@@ -42,6 +42,10 @@ struct WeightsLoadOptions {
 // into a floating tensor, integers into integers; the module's tensors keep dtype and device.
 WeightsReport load_weights(torch::nn::Module & module, const std::string & path, const WeightsLoadOptions & opt = {});
 
+// Casts the floating parameters and buffers to `dtype`, like Python's module.half(); LibTorch's
+// Module::to(dtype) also casts integer buffers such as BatchNorm's num_batches_tracked.
+void cast_floating_tensors(torch::nn::Module & module, torch::Dtype dtype);
+
 // Every parameter and buffer, in name order, as stored on the module (dtype kept).
 void save_weights(const torch::nn::Module & module, const std::string & path,
                   const std::map<std::string, std::string> & metadata = {});

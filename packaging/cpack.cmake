@@ -8,7 +8,7 @@ install(FILES ${roadsight_packaging_dir}/roadsight.svg
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 install(FILES ${roadsight_packaging_dir}/roadsight.metainfo.xml DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
 if(EXISTS ${PROJECT_SOURCE_DIR}/assets)
-  # Shipped model weights, where models/bevformer/bevformer_eval.cpp looks for them.
+  # Shipped model weights, where models/bevformer/bevformer_perceiver.cpp looks for them.
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/roadsight/assets)
 endif()
 install(PROGRAMS ${roadsight_packaging_dir}/convert_bevformer_checkpoint.py DESTINATION ${CMAKE_INSTALL_DATADIR}/roadsight)

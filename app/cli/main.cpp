@@ -46,6 +46,7 @@ int main(int argc, char ** argv) {
         if (command == "bench") return rs::run_render_bench_command(args);
         if (command == "train") return rs::run_train_command(args);
         if (command == "eval") return rs::run_eval_command(args);
+        if (command == "export") return rs::run_export_command(args);
         std::fprintf(stderr, "roadsight-cli: unknown command '%s'\n\n", command.c_str());
         std::fprintf(stderr, kUsage, rs::kModelsCommandsUsage);
         return 2;

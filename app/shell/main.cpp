@@ -123,9 +123,15 @@ int main(int argc, char ** argv) {
             finish(0);
         });
     }
-    // Counts source frames that reached the screen; batch work starts once enough have.
-    QObject::connect(&window, &rs::MainWindow::frame_arrived, &app, [&] {
-        if (done || ++frames_seen != (opt.bench_frames > 0 ? 3 : opt.frames)) return;
+    // Batch work starts once enough source frames reached the screen, or when they stop coming:
+    // a paused dataset shows one sample (plus one more with predictions when a model runs).
+    bool started = false;
+    auto start_batch = [&] {
+        if (done || started) return;
+        started = true;
+        const int wanted = opt.bench_frames > 0 ? 3 : opt.frames;
+        if (frames_seen < wanted)
+            std::fprintf(stderr, "roadsight: %d of %d frames came; going on with those\n", frames_seen, wanted);
         // One more view frame so the last source frame is on screen before anything is measured.
         QTimer::singleShot(300, &app, [&] {
             if (opt.bench_frames > 0) {
@@ -137,6 +143,15 @@ int main(int argc, char ** argv) {
             std::printf("%s %s\n", ok ? "wrote" : "could not write", qPrintable(opt.screenshot));
             finish(ok ? 0 : 1);
         });
+    };
+    QTimer idle;
+    idle.setSingleShot(true);
+    idle.setInterval(15000);
+    QObject::connect(&idle, &QTimer::timeout, &app, [&] { if (frames_seen > 0) start_batch(); });
+    QObject::connect(&window, &rs::MainWindow::frame_arrived, &app, [&] {
+        ++frames_seen;
+        idle.start();
+        if (frames_seen == (opt.bench_frames > 0 ? 3 : opt.frames)) start_batch();
     });
     // Without Vulkan no frame may ever be drawn; still give the screenshot a chance.
     if (!view && !opt.screenshot.isEmpty())

@@ -35,7 +35,7 @@ bool parse_shell_options(const QStringList & arguments, ShellOptions & out, QStr
                                   QStringLiteral("PATH"));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."),
                             QStringLiteral("WxH"));
-    QCommandLineOption frames(QStringLiteral("frames"), QStringLiteral("Frames before --screenshot (default 30)."),
+    QCommandLineOption frames(QStringLiteral("frames"), QStringLiteral("Frames before --screenshot (default 30; fewer when no more come for 15 s)."),
                               QStringLiteral("N"), QStringLiteral("30"));
     QCommandLineOption bench(QStringLiteral("bench-frames"),
                              QStringLiteral("Render N view frames, print the mean frame time, exit."),

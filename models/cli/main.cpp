@@ -19,6 +19,7 @@ const Command kCommands[] = {
     {"bench", rs::run_bench_command},
     {"train", rs::run_train_command},
     {"eval", rs::run_eval_command},
+    {"export", rs::run_export_command},
 };
 
 const char * const kUsage =

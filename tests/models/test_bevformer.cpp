@@ -14,6 +14,7 @@
 #include "engine/detection_sample.h"
 #include "engine/nuscenes_reader.h"
 #include "models/bevformer/bevformer.h"
+#include "models/bevformer/bevformer_eval.h"
 #include "models/bevformer/bevformer_runner.h"
 #include "models/bevformer/detection_loss.h"
 #include "models/weights.h"
@@ -140,6 +141,29 @@ TEST(Bevformer, MismatchedWeightsNameEveryProblem) {
         EXPECT_NE(std::string(e.what()).find("pts_bbox_head.transformer.level_embeds"), std::string::npos) << e.what();
     }
     fs::remove(path);
+}
+
+// What `export bevformer --half` ships: float16 tensors that load back into the float32 model of
+// the config named in the metadata, value for value.
+TEST(Bevformer, HalfWeightsLoadBackIntoFloat) {
+    torch::manual_seed(5);
+    Bevformer half(BevformerConfig::embedded());
+    cast_floating_tensors(*half, torch::kHalf);
+    const fs::path path = fs::temp_directory_path() / ("roadsight_half_" + std::to_string(::getpid()) + ".safetensors");
+    save_weights(*half, path.string(), {{"config", "embedded"}});
+    Bevformer loaded = load_bevformer(path.string());
+    fs::remove(path);
+    EXPECT_EQ(loaded->config().name, "embedded");
+    const auto expected = half->named_parameters();
+    int64_t compared = 0;
+    for (const auto & p : loaded->named_parameters()) {
+        ASSERT_EQ(p.value().scalar_type(), torch::kFloat) << p.key();
+        ASSERT_TRUE(torch::equal(p.value(), expected[p.key()].to(torch::kFloat))) << p.key();
+        ++compared;
+    }
+    EXPECT_EQ(compared, int64_t(expected.size()));
+    for (const auto & b : half->named_buffers())
+        if (b.key().find("num_batches_tracked") != std::string::npos) EXPECT_EQ(b.value().scalar_type(), torch::kLong) << b.key();
 }
 
 TEST(Bevformer, ForwardTrainShapesAndGradients) {
