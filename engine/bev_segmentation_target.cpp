@@ -28,6 +28,39 @@ GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & 
     return out;
 }
 
+namespace {
+
+// Nearest map pixel at a global point (the generator's layout: row 0 at the largest global x,
+// column 0 at the largest global y), or -1 off the map.
+int map_value(const GeneratedMap & map, double gx, double gy) {
+    const double col = map.image.width / 2.0 - (gy - map.centre.y) / map.resolution;
+    const double row = map.image.height / 2.0 - (gx - map.centre.x) / map.resolution;
+    if (!(col >= 0 && row >= 0 && col < map.image.width && row < map.image.height)) return -1;
+    return map.image.pixels[size_t(row) * map.image.width + size_t(col)];
+}
+
+}  // namespace
+
+BevRaster generated_map_raster(const GeneratedMap & map, const Pose & centre, double resolution, int size) {
+    BevRaster out;
+    if (size < 1 || !(resolution > 0) || map.image.channels != 1) return out;
+    out.size = size;
+    out.resolution = resolution;
+    out.cells.assign(size_t(size) * size, 0);
+    const double half = size * resolution / 2;
+    for (int r = 0; r < size; ++r)
+        for (int c = 0; c < size; ++c) {
+            const Vec3 g = centre.apply({half - (r + 0.5) * resolution, half - (c + 0.5) * resolution, 0.0});
+            const int v = map_value(map, g.x, g.y);
+            uint8_t & cell = out.cells[size_t(r) * size + c];
+            if (v == 255) cell = kBevDrivable | kBevLane;
+            else if (v == 200) cell = kBevDrivable | kBevCrossing;
+            else if (v == 128) cell = kBevDrivable;
+            else if (v == 64) cell = kBevSidewalk;
+        }
+    return out;
+}
+
 BevSegmentationTarget bev_segmentation_target(const GeneratedMap & map, const Pose & lidar2global, int bev_h,
                                               int bev_w, const std::array<double, 6> & pc_range) {
     if (bev_h < 1 || bev_w < 1)
@@ -40,18 +73,13 @@ BevSegmentationTarget bev_segmentation_target(const GeneratedMap & map, const Po
     out.bev_w = bev_w;
     for (auto & m : out.masks) m.assign(size_t(bev_h) * bev_w, 0);
     const Mat4 to_global = Mat4::from_pose(lidar2global);
-    // The generator's raster: row 0 at the largest global x, column 0 at the largest global y
-    // (bev_raster's "forward" and "left" for an identity centre rotation).
-    const double half_w = map.image.width / 2.0, half_h = map.image.height / 2.0;
     for (int r = 0; r < bev_h; ++r)
         for (int c = 0; c < bev_w; ++c) {
             const double x = pc_range[0] + (c + 0.5) / bev_w * (pc_range[3] - pc_range[0]);
             const double y = pc_range[1] + (r + 0.5) / bev_h * (pc_range[4] - pc_range[1]);
             const Vec3 g = to_global.transform_point({x, y, 0.0});
-            const double col = half_w - (g.y - map.centre.y) / map.resolution;
-            const double row = half_h - (g.x - map.centre.x) / map.resolution;
-            if (!(col >= 0 && row >= 0 && col < map.image.width && row < map.image.height)) continue;
-            const uint8_t v = map.image.pixels[size_t(row) * map.image.width + size_t(col)];
+            const int v = map_value(map, g.x, g.y);
+            if (v < 0) continue;
             const size_t i = size_t(r) * bev_w + c;
             out.masks[int(BevSegClass::drivable)][i] = (v == 128 || v == 200 || v == 255);
             out.masks[int(BevSegClass::lane_line)][i] = v == 255;

@@ -15,6 +15,7 @@
 #include "engine/geometry.h"
 #include "engine/nuscenes_reader.h"
 #include "engine/png_reader.h"
+#include "engine/world.h"
 
 namespace rs {
 
@@ -40,6 +41,11 @@ struct BevSegmentationTarget {
     // y = y_min + (r + 0.5) / bev_h * (y_max - y_min). Cells off the map are 0.
     std::array<std::vector<uint8_t>, kNumBevSegClasses> masks;
 };
+
+// The map as the viewer's BEV layer: a BevRaster (world.h flags) of size × size cells of
+// `resolution` metres centred on `centre` (row 0 ahead along its x, column 0 on its left),
+// sampled at the nearest map pixel; cells off the map are 0.
+BevRaster generated_map_raster(const GeneratedMap & map, const Pose & centre, double resolution, int size);
 
 // Samples the map (nearest pixel) at the cell centres of the lidar-frame grid over pc_range.
 BevSegmentationTarget bev_segmentation_target(const GeneratedMap & map, const Pose & lidar2global, int bev_h,

@@ -25,7 +25,7 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
 fi
 
 cleanup() {
-    for m in dev proc sys; do umount "$root/$m" 2>/dev/null || true; done
+    for m in dev proc sys; do umount -l "$root/$m" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 mount -t proc proc "$root/proc"

@@ -41,6 +41,10 @@ std::shared_ptr<SceneSamples> index_scene(const NuScenesDataset & ds, size_t sce
     return out;
 }
 
+// The BEV map layer: 160 m square, as the Live Sim's.
+constexpr double kMapResolution = 0.5;
+constexpr int kMapCells = 320;
+
 CameraView camera_view(const NuScenesDataset & ds, size_t sd, int width, int height) {
     CameraView v;
     v.camera_to_world = ds.ego_to_global(sd) * ds.sensor_to_ego(sd);
@@ -122,6 +126,7 @@ void DatasetSource::run() {
         }
         std::vector<RgbImage> decoded;
         std::shared_ptr<ViewFrame> frame = build(*scene, position, decoded);
+        attach_map(*scene, *frame);
         if (!perceiver_) {
             mailbox_.post(frame);
             continue;
@@ -135,6 +140,19 @@ void DatasetSource::run() {
         perceive(*scene, position, decoded, *frame);
         if (!newer_request()) mailbox_.post(frame);
     }
+}
+
+void DatasetSource::attach_map(const SceneSamples & scene, ViewFrame & frame) {
+    if (map_scene_ != scene.scene) {
+        map_scene_ = scene.scene;
+        map_.reset();
+        try {
+            map_ = load_generated_map(*dataset_, dataset_->tables().scene[scene.scene].token);
+        } catch (const std::exception &) {
+            // No map, or not one of ours: the layer stays empty.
+        }
+    }
+    if (map_) frame.bev = generated_map_raster(*map_, frame.ego_to_world, kMapResolution, kMapCells);
 }
 
 void DatasetSource::perceive(const SceneSamples & scene, size_t position, std::vector<RgbImage> & decoded,

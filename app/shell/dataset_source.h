@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "app/shell/frame_mailbox.h"
+#include "engine/bev_segmentation_target.h"
 #include "engine/can_bus.h"
 #include "engine/nuscenes_reader.h"
 #include "engine/perceiver.h"
@@ -53,6 +55,9 @@ private:
     // Predicted boxes of the frame's sample (cached), or a note in frame.perception on failure.
     void perceive(const SceneSamples & scene, size_t position, std::vector<RgbImage> & decoded, ViewFrame & frame);
     bool newer_request();
+    // The BEV map layer from the scene's generated map (none for real nuScenes maps, which are
+    // another product: engine/bev_segmentation_target.h).
+    void attach_map(const SceneSamples & scene, ViewFrame & frame);
 
     std::shared_ptr<const NuScenesDataset> dataset_;
     FrameMailbox & mailbox_;
@@ -72,6 +77,8 @@ private:
     };
     std::map<size_t, CachedPerception> predictions_;  // by sample index
     size_t can_scene_ = SIZE_MAX;
+    size_t map_scene_ = SIZE_MAX;
+    std::optional<GeneratedMap> map_;
     std::vector<CanPoseMessage> can_pose_;
     std::thread worker_;
 };

@@ -79,6 +79,31 @@ TEST(BevSegmentationTarget, SamplesTheMapOnTheLidarGrid) {
     EXPECT_THROW(bev_segmentation_target(map, Pose{}, 0, 8, range), std::invalid_argument);
 }
 
+TEST(GeneratedMapRaster, TheViewersLayerAroundAPose) {
+    const GeneratedMap map = small_map();
+    // Identity heading at the map centre: cell (r, c) centres at global x 107.5 - r, y 207.5 - c,
+    // which is the map's own pixel grid.
+    BevRaster r = generated_map_raster(map, Pose{{100, 200, 0}, Quat{}}, 1.0, 16);
+    ASSERT_EQ(r.size, 16);
+    ASSERT_EQ(r.cells.size(), 256u);
+    EXPECT_EQ(r.cells[2 * 16 + 5], kBevDrivable | kBevLane);
+    EXPECT_EQ(r.cells[12 * 16 + 3], kBevDrivable | kBevCrossing);
+    EXPECT_EQ(r.cells[12 * 16 + 4], kBevDrivable);
+    EXPECT_EQ(r.cells[0], kBevSidewalk);
+    int set = 0;
+    for (uint8_t v : r.cells) set += v != 0;
+    EXPECT_EQ(set, 4);
+
+    // Heading +90°: ahead is global +y, so the lane pixel (x 105.5, y 202.5) is at row 5, column 13.
+    r = generated_map_raster(map, Pose{{100, 200, 0}, Quat::from_yaw(kPi / 2)}, 1.0, 16);
+    EXPECT_EQ(r.cells[5 * 16 + 13], kBevDrivable | kBevLane);
+
+    // Off the map everything is 0; a bad size gives an empty raster.
+    r = generated_map_raster(map, Pose{{300, 200, 0}, Quat{}}, 0.5, 8);
+    for (uint8_t v : r.cells) EXPECT_EQ(v, 0);
+    EXPECT_EQ(generated_map_raster(map, Pose{}, 1.0, 0).size, 0);
+}
+
 TEST(BevSegmentationTarget, LoadsTheLogMapCentredOnTheFirstLidarPose) {
     test::TempDir dir;
     NuScenesTables t = test::make_test_tables();
