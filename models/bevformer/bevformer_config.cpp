@@ -92,6 +92,8 @@ BevformerConfig BevformerConfig::embedded() {
     c.lr = 4e-4f;
     c.backbone_lr_mult = 1.f;
     c.warmup_steps = 200;
+    // Off: the shipped embedded weights were trained without it (train --grid-mask turns it on).
+    c.grid_mask = false;
     c.seg_head = true;  // the paper's second task, trained on the generator's map rasters
     return c;
 }

@@ -80,6 +80,9 @@ struct BevformerConfig {
     float weight_decay = 0.01f;
     float grad_clip = 35.f;
     int warmup_steps = 500;
+    // Training only: GridMask on the current frame's images (models/bevformer/grid_mask.h).
+    bool grid_mask = true;
+    float grid_mask_prob = 0.7f;
 
     int levels() const { return neck_outs; }
     int bev_queries() const { return bev_h * bev_w; }

@@ -17,6 +17,7 @@
 #include "engine/nuscenes_reader.h"
 #include "models/bevformer/bevformer.h"
 #include "models/bevformer/detection_loss.h"
+#include "models/bevformer/grid_mask.h"
 #include "models/bevformer/sample_batch.h"
 #include "models/bevformer/segmentation_loss.h"
 #include "models/training_run.h"
@@ -133,7 +134,13 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                 history.push_back(make_frame(*t, can_bus));
             } else {
                 current = std::move(*t);
-                BevformerOutputs out = model->forward_train(history, make_frame(current, can_bus));
+                BevformerFrame frame = make_frame(current, can_bus);
+                // History frames are encoded in eval mode, where the official GridMask is off.
+                if (cfg.grid_mask) {
+                    std::mt19937 mask_rng(static_cast<uint32_t>(opt.seed * 1000003u + uint64_t(step)));
+                    frame.images = apply_grid_mask(frame.images, mask_rng, cfg.grid_mask_prob);
+                }
+                BevformerOutputs out = model->forward_train(history, frame);
                 DetectionLoss det = compute_detection_loss(out.detections.all_cls_scores, out.detections.all_bbox_preds,
                                                            {current.gt_boxes}, {current.gt_labels}, cfg);
                 torch::Tensor total = det.total;

@@ -23,6 +23,8 @@ const char * const kUsage =
     "  --checkpoint-every N   steps between checkpoints and loss plots (250)\n"
     "  --static         BEVFormer-S (same as C-static): no temporal attention to the previous BEV\n"
     "  --no-seg         without the map-segmentation head\n"
+    "  --grid-mask / --no-grid-mask   GridMask on the training images (default: the config's;\n"
+    "                   on for tiny/small/base as officially, off for embedded)\n"
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 
@@ -30,7 +32,7 @@ const char * const kUsage =
 
 int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every"},
-                 {"help", "static", "no-seg"});
+                 {"help", "static", "no-seg", "grid-mask", "no-grid-mask"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -45,6 +47,9 @@ int run_train_command(const std::vector<std::string> & argv) {
     if (args.has("static") && config.find("-static") == std::string::npos) config += "-static";
     opt.config = BevformerConfig::named(config);
     if (args.has("no-seg")) opt.config.seg_head = false;
+    if (args.has("grid-mask") && args.has("no-grid-mask")) throw std::invalid_argument("--grid-mask or --no-grid-mask, not both");
+    if (args.has("grid-mask")) opt.config.grid_mask = true;
+    if (args.has("no-grid-mask")) opt.config.grid_mask = false;
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
     opt.split = args.get("split", "train");
     opt.version = args.get("version", "");
