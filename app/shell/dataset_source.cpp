@@ -165,7 +165,7 @@ void DatasetSource::perceive(const SceneSamples & scene, size_t position, std::v
         try {
             if (can_scene_ != scene.scene) {
                 can_scene_ = scene.scene;
-                can_pose_.clear();  // a file that fails to read must not leave the last scene's
+                can_pose_.clear();  // a failed read must not leave the last scene's messages
                 can_pose_ = read_can_pose(ds.dataroot(), ds.tables().scene[scene.scene].name);
             }
             const DetectionSample input = make_detection_sample(ds, sample, can_pose_);
