@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "engine/detection_sample.h"
+#include "engine/file_io.h"
+#include "engine/json.h"
+#include "engine/safetensors.h"
 #include "engine/nuscenes_reader.h"
 #include "models/bevformer/bevformer.h"
 #include "models/bevformer/bevformer_eval.h"
@@ -164,6 +167,24 @@ TEST(Bevformer, HalfWeightsLoadBackIntoFloat) {
     EXPECT_EQ(compared, int64_t(expected.size()));
     for (const auto & b : half->named_buffers())
         if (b.key().find("num_batches_tracked") != std::string::npos) EXPECT_EQ(b.value().scalar_type(), torch::kLong) << b.key();
+}
+
+// assets/: the shipped weights load strictly into the config their manifest names, and the
+// manifest describes that file (size, dtype, steps, held-out metrics present).
+TEST(Bevformer, ShippedWeightsMatchTheirManifest) {
+    const std::string dir = std::string(ROADSIGHT_SOURCE_DIR) + "/assets";
+    const std::string weights = dir + "/bevformer_embedded.safetensors", manifest = dir + "/bevformer_embedded.manifest.json";
+    if (!fs::exists(weights) && !fs::exists(manifest)) GTEST_SKIP() << "no shipped BEVFormer in assets/";
+    ASSERT_TRUE(fs::exists(weights)) << "the manifest has no weights beside it";
+    ASSERT_TRUE(fs::exists(manifest)) << "the weights have no manifest beside them";
+    const Json m = parse_json(read_file_text(manifest), manifest);
+    EXPECT_EQ(m.at("file").as_string(), "bevformer_embedded.safetensors");
+    EXPECT_EQ(m.at("bytes").as_int64(), int64_t(fs::file_size(weights)));
+    EXPECT_LE(fs::file_size(weights), 25u * 1000 * 1000);  // the bound
+    Bevformer model = load_bevformer(weights);
+    EXPECT_EQ(model->config().name, m.at("config").as_string());
+    EXPECT_EQ(SafetensorsFile::read(weights).metadata().at("step"), std::to_string(m.at("training").at("steps").as_int64()));
+    for (const char * key : {"nd_score", "mean_ap"}) EXPECT_TRUE(m.at("held_out").at("metrics").at(key).is_number()) << key;
 }
 
 TEST(Bevformer, ForwardTrainShapesAndGradients) {
