@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Installs a Roadsight .deb into a fresh Debian 12 (debootstrap minbase, nothing else) the way a
 # user would (apt-get install ./roadsight_*.deb) and checks it there: --version / --help of the
 # three binaries, a generated dataset and `roadsight-cli info` on it (offscreen Vulkan on lavapipe),
@@ -9,7 +9,7 @@
 #
 # ROOT (default /tmp/roadsight-deb12) is reused when it exists; OUT (default ./deb-test) gets the
 # screenshot and the log.
-set -eu
+set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 ROADSIGHT.deb [ROOT] [OUT]" >&2; exit 2; }
 deb=$(realpath "$1")
@@ -38,7 +38,8 @@ in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root 
 cp "$deb" "$root/tmp/roadsight.deb"
 echo "== apt-get install ./roadsight.deb (with its Recommends, as a user's apt does)"
 in_root apt-get update -q
-in_root apt-get install -y -q /tmp/roadsight.deb
+# --reinstall: a reused ROOT may hold an older build of the same version.
+in_root apt-get install -y -q --reinstall /tmp/roadsight.deb
 # Tools of this test only, not of the package: a headless X server and the metadata validators.
 in_root apt-get install -y -q --no-install-recommends xvfb xauth desktop-file-utils appstream
 

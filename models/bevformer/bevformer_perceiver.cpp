@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "models/asset_dirs.h"
 #include "models/bevformer/bevformer_eval.h"
@@ -47,9 +48,16 @@ std::unique_ptr<Perceiver> open_bevformer_perceiver(const std::string & weights_
 }
 
 std::string shipped_bevformer_weights() {
-    for (const char * dir : {ROADSIGHT_ASSET_DIR, ROADSIGHT_INSTALLED_ASSET_DIR}) {
-        const std::string path = std::string(dir) + "/bevformer_embedded.safetensors";
-        if (std::filesystem::exists(path)) return path;
+    namespace fs = std::filesystem;
+    std::vector<fs::path> dirs;
+    // An installed binary finds its package's share folder; a build-tree binary the source tree's.
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) dirs.push_back(exe.parent_path() / ROADSIGHT_INSTALLED_ASSET_DIR);
+    dirs.push_back(ROADSIGHT_ASSET_DIR);
+    for (const fs::path & dir : dirs) {
+        const fs::path path = dir / "bevformer_embedded.safetensors";
+        if (fs::exists(path, ec)) return path.lexically_normal().string();
     }
     return {};
 }
