@@ -52,45 +52,55 @@ void fill_polygon(BevRaster & r, const Vec2 * pts, int n, uint8_t flag) {
     }
 }
 
-void fill_world_quad(BevRaster & r, const RasterFrame & f, const Vec2 q[4], uint8_t flag) {
-    Vec2 p[4];
-    for (int i = 0; i < 4; ++i) p[i] = f.to_raster(q[i]);
-    fill_polygon(r, p, 4, flag);
-}
-
 }  // namespace
 
-BevRaster rasterize_bev(const RoadNetwork & net, const std::vector<AgentState> & agents, const Pose & centre,
-                        double resolution, int size) {
-    BevRaster r;
-    r.size = std::max(size, 0);
-    r.resolution = resolution;
-    r.cells.assign(size_t(r.size) * r.size, 0);
-    if (r.size == 0 || resolution <= 0) return r;
-    RasterFrame f(centre, resolution, r.size);
+std::vector<BevQuad> bev_quads(const RoadNetwork & net, const std::vector<AgentState> & agents,
+                               double min_line_width) {
+    std::vector<BevQuad> quads;
+    quads.reserve(net.ground.size() + net.paint.size() + agents.size());
     for (const GroundPiece & g : net.ground) {
-        uint8_t flag = g.kind == GroundPiece::sidewalk ? kBevSidewalk
-                       : g.kind == GroundPiece::crosswalk ? kBevCrossing
-                                                          : kBevDrivable;
-        fill_world_quad(r, f, g.v, flag);
+        BevQuad q;
+        for (int i = 0; i < 4; ++i) q.corners[i] = g.v[i];
+        q.layer = g.kind == GroundPiece::sidewalk ? kBevSidewalk
+                  : g.kind == GroundPiece::crosswalk ? kBevCrossing
+                                                     : kBevDrivable;
+        quads.push_back(q);
     }
-    // Lines at least one cell wide so thin paint still shows at coarse resolutions.
     for (const PaintStroke & p : net.paint) {
         if (!p.lane_line) continue;
         Vec2 d = p.b - p.a;
         if (length(d) < 1e-6) continue;
-        Vec2 side = left_of(normalized(d)) * (std::max(p.width, resolution) / 2);
-        Vec2 q[4] = {p.a - side, p.b - side, p.b + side, p.a + side};
-        fill_world_quad(r, f, q, kBevLane);
+        Vec2 side = left_of(normalized(d)) * (std::max(p.width, min_line_width) / 2);
+        quads.push_back({{p.a - side, p.b - side, p.b + side, p.a + side}, kBevLane});
     }
     for (const AgentState & a : agents) {
         double yaw = a.box.rotation.yaw();
         Vec2 ax = from_heading(yaw) * (a.size.y / 2), ay = left_of(from_heading(yaw)) * (a.size.x / 2);
         Vec2 c{a.box.translation.x, a.box.translation.y};
-        Vec2 q[4] = {c + ax - ay, c + ax + ay, c - ax + ay, c - ax - ay};
-        fill_world_quad(r, f, q, kBevBox);
+        quads.push_back({{c + ax - ay, c + ax + ay, c - ax + ay, c - ax - ay}, kBevBox});
+    }
+    return quads;
+}
+
+BevRaster CpuBevRasterizer::rasterize(const std::vector<BevQuad> & quads, const Pose & centre, double resolution,
+                                      int size) {
+    BevRaster r;
+    r.size = std::max(size, 0);
+    r.resolution = resolution;
+    r.cells.assign(size_t(r.size) * r.size, 0);
+    if (r.size == 0 || !(resolution > 0)) return r;
+    RasterFrame f(centre, resolution, r.size);
+    for (const BevQuad & q : quads) {
+        Vec2 p[4];
+        for (int i = 0; i < 4; ++i) p[i] = f.to_raster(q.corners[i]);
+        fill_polygon(r, p, 4, q.layer);
     }
     return r;
+}
+
+BevRaster rasterize_bev(const RoadNetwork & net, const std::vector<AgentState> & agents, const Pose & centre,
+                        double resolution, int size) {
+    return CpuBevRasterizer().rasterize(bev_quads(net, agents, resolution), centre, resolution, size);
 }
 
 }  // namespace rs

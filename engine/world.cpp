@@ -387,6 +387,8 @@ void World::build_dynamic_mesh(SceneMesh & out) const {
     add_signal_heads(m.scenery, m.lights, time(), out);
 }
 
+const RoadNetwork & World::road_network() const { return impl_->net; }
+
 BevRaster World::bev_raster(const Pose & centre, double resolution, int size) const {
     return rasterize_bev(impl_->net, agents(), centre, resolution, size);
 }

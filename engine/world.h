@@ -15,6 +15,8 @@
 
 namespace rs {
 
+struct RoadNetwork;
+
 struct Scenario {
     uint64_t seed = 1;
     int town_blocks = 4;             // town is town_blocks x town_blocks intersections
@@ -77,6 +79,8 @@ public:
 
     const SceneMesh & static_mesh() const;  // roads, paint, sidewalks, buildings, trees, poles
     void build_dynamic_mesh(SceneMesh & out) const;  // agents, parked cars, light heads
+    const RoadNetwork & road_network() const;
+    // On the CPU (engine/bev_raster.h has the quads for a faster rasterizer).
     BevRaster bev_raster(const Pose & centre, double resolution, int size) const;
 
     std::string location_name() const;  // written to the nuScenes log table

@@ -7,21 +7,6 @@
 
 namespace rs {
 
-namespace {
-
-VkShaderModule create_shader_module(VkDevice device, const char * name) {
-    const EmbeddedShader & shader = embedded_shader(name);
-    VkShaderModuleCreateInfo info{};
-    info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
-    info.codeSize = shader.word_count * sizeof(uint32_t);
-    info.pCode = shader.words;
-    VkShaderModule module = VK_NULL_HANDLE;
-    check_vk(vkCreateShaderModule(device, &info, nullptr, &module), "vkCreateShaderModule");
-    return module;
-}
-
-}  // namespace
-
 CameraPass::CameraPass(const VulkanContext & context) : device_(context.device()) {
     try {
         create_render_pass();

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include <vulkan/vulkan.h>
+
 namespace rs {
 
 struct EmbeddedShader {
@@ -16,5 +18,7 @@ struct EmbeddedShader {
 
 // The module built from shaders/<name>; throws std::out_of_range when there is none.
 const EmbeddedShader & embedded_shader(const std::string & name);
+// A VkShaderModule of that module, owned by the caller; throws VulkanError when creation fails.
+VkShaderModule create_shader_module(VkDevice device, const std::string & name);
 
 }  // namespace rs

@@ -271,12 +271,17 @@ void VulkanContext::create_device(const VulkanContextOptions & options) {
     queue_info.pQueuePriorities = &priority;
 
     std::vector<const char *> extensions = c_strings(options.device_extensions);
+    // Only what a pass uses and the device offers: logic ops OR the BEV raster's layer flags.
+    VkPhysicalDeviceFeatures supported{};
+    vkGetPhysicalDeviceFeatures(physical_device_, &supported);
+    enabled_features_.logicOp = supported.logicOp;
     VkDeviceCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue_info;
     info.enabledExtensionCount = uint32_t(extensions.size());
     info.ppEnabledExtensionNames = extensions.data();
+    info.pEnabledFeatures = &enabled_features_;
     check_vk(vkCreateDevice(physical_device_, &info, nullptr, &device_), "vkCreateDevice");
     vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
 

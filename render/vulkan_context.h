@@ -49,6 +49,8 @@ public:
     uint32_t queue_family() const { return queue_family_; }
     const VkPhysicalDeviceProperties & properties() const { return properties_; }
     std::string device_name() const { return properties_.deviceName; }
+    // Optional features turned on at device creation where the device has them (logicOp).
+    const VkPhysicalDeviceFeatures & enabled_features() const { return enabled_features_; }
     bool validation_enabled() const { return validation_enabled_; }
     // Validation errors reported so far (0 when validation is off).
     int validation_error_count() const { return validation_errors_.load(); }
@@ -75,6 +77,7 @@ private:
     VkPhysicalDevice physical_device_ = VK_NULL_HANDLE;
     VkPhysicalDeviceProperties properties_{};
     VkPhysicalDeviceMemoryProperties memory_properties_{};
+    VkPhysicalDeviceFeatures enabled_features_{};
     uint32_t queue_family_ = 0;
     VkDevice device_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;

@@ -1,14 +1,19 @@
 // `roadsight-cli bench render`: six-camera frames per second, on a synthetic box field (the
-// renderer alone) and on the procedural town (world step + dynamic mesh + render + read-back).
+// renderer alone) and on the procedural town (world step + dynamic mesh + render + read-back), and
+// the town's BEV semantic raster on the CPU beside Vulkan.
 #include <chrono>
+#include <memory>
+#include <utility>
 #include <cstdio>
 #include <stdexcept>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "engine/bev_raster.h"
 #include "engine/world.h"
 #include "render/offscreen_camera_renderer.h"
 #include "render/render_bench.h"
+#include "render/vulkan_bev_rasterizer.h"
 
 namespace rs {
 
@@ -42,6 +47,45 @@ void bench_town(CameraRenderer & renderer, int width, int height, int frames) {
                 1000 * render_s / frames, frames / total_s);
 }
 
+// Milliseconds per raster (mean of `repeats`, after one untimed call), turning with the ego.
+double time_bev_raster(BevRasterizer & rasterizer, const std::vector<BevQuad> & quads, const Pose & ego,
+                       double resolution, int size, int repeats) {
+    double seconds = 0;
+    for (int i = -1; i < repeats; ++i) {
+        Pose centre = ego;
+        centre.rotation = Quat::from_yaw(ego.rotation.yaw() + 0.01 * i);
+        auto t0 = std::chrono::steady_clock::now();
+        rasterizer.rasterize(quads, centre, resolution, size);
+        if (i >= 0) seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    return 1000 * seconds / repeats;
+}
+
+void bench_bev_raster(const std::shared_ptr<VulkanContext> & context, int repeats) {
+    Scenario sc;
+    World world(sc);
+    for (int s = 0; s < 120; ++s) world.step();
+    CpuBevRasterizer cpu;
+    std::unique_ptr<VulkanBevRasterizer> gpu;
+    try {
+        gpu = std::make_unique<VulkanBevRasterizer>(context);
+    } catch (const std::exception & e) {
+        std::printf("bev raster: no Vulkan rasterizer (%s)\n", e.what());
+    }
+    // The viewer's layer (±50 m at 0.25 m) and the dataset's map size (1 km at 1 m).
+    for (auto [resolution, size] : {std::pair{0.25, 400}, std::pair{1.0, 1024}, std::pair{0.1, 4096}}) {
+        const std::vector<BevQuad> quads = bev_quads(world.road_network(), world.agents(), resolution);
+        double cpu_ms = time_bev_raster(cpu, quads, world.ego().pose, resolution, size, repeats);
+        std::printf("bev raster: %dx%d cells of %.2f m, %zu quads: CPU %.2f ms", size, size, resolution, quads.size(),
+                    cpu_ms);
+        if (gpu) {
+            double gpu_ms = time_bev_raster(*gpu, quads, world.ego().pose, resolution, size, repeats);
+            std::printf(", %s %.2f ms (%.2fx the CPU speed)", gpu->name().c_str(), gpu_ms, cpu_ms / gpu_ms);
+        }
+        std::printf("\n");
+    }
+}
+
 }  // namespace
 
 int run_render_bench_command(const std::vector<std::string> & argv) {
@@ -61,6 +105,7 @@ int run_render_bench_command(const std::vector<std::string> & argv) {
                 r.frames, r.cameras, r.width, r.height, r.static_triangles, r.dynamic_triangles, r.fps,
                 r.mean_frame_ms, r.best_frame_ms, r.megapixels_per_second);
     bench_town(renderer, opt.width, opt.height, opt.frames);
+    bench_bev_raster(renderer.context(), opt.frames);
     return 0;
 }
 
