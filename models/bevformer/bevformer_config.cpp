@@ -92,8 +92,10 @@ BevformerConfig BevformerConfig::embedded() {
     c.lr = 4e-4f;
     c.backbone_lr_mult = 1.f;
     c.warmup_steps = 200;
-    // Off: the shipped embedded weights were trained without it (train --grid-mask turns it on).
+    // Off: the shipped embedded weights were trained without them (train --grid-mask and
+    // --photometric turn them on).
     c.grid_mask = false;
+    c.photometric = false;
     c.seg_head = true;  // the paper's second task, trained on the generator's map rasters
     return c;
 }

@@ -83,6 +83,9 @@ struct BevformerConfig {
     // Training only: GridMask on the current frame's images (models/bevformer/grid_mask.h).
     bool grid_mask = true;
     float grid_mask_prob = 0.7f;
+    // Training only: PhotoMetricDistortionMultiViewImage on every queue frame
+    // (models/bevformer/photometric_distortion.h).
+    bool photometric = true;
 
     int levels() const { return neck_outs; }
     int bev_queries() const { return bev_h * bev_w; }

@@ -18,6 +18,7 @@
 #include "models/bevformer/bevformer.h"
 #include "models/bevformer/detection_loss.h"
 #include "models/bevformer/grid_mask.h"
+#include "models/bevformer/photometric_distortion.h"
 #include "models/bevformer/sample_batch.h"
 #include "models/bevformer/segmentation_loss.h"
 #include "models/training_run.h"
@@ -37,6 +38,15 @@ BevformerFrame make_frame(const SampleTensors & t, torch::Tensor can_bus) {
     f.lidar2img = t.lidar2img.unsqueeze(0);
     f.can_bus = can_bus.unsqueeze(0);
     return f;
+}
+
+// PhotoMetricDistortion works on 0..255 values: the image area goes back to them, is distorted and
+// normalised again; the zero padding stays.
+void distort_colours(SampleTensors & t, const BevformerConfig & cfg, std::mt19937 & rng) {
+    torch::Tensor mean = torch::tensor({cfg.image_mean[0], cfg.image_mean[1], cfg.image_mean[2]}).view({1, 3, 1, 1});
+    torch::Tensor std = torch::tensor({cfg.image_std[0], cfg.image_std[1], cfg.image_std[2]}).view({1, 3, 1, 1});
+    torch::Tensor area = t.images.narrow(2, 0, t.img_h).narrow(3, 0, t.img_w);
+    area.copy_((apply_photometric_distortion(area * std + mean, rng, cfg.image_bgr) - mean) / std);
 }
 
 // The queues of every step from step 0, so a resumed run sees the same data as an uninterrupted one.
@@ -123,11 +133,15 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
         set_learning_rate(optimizer, lr, {cfg.backbone_lr_mult, 1.0});
 
         const std::vector<size_t> & queue = queues[step];
+        // Seeded per step, so a resumed run draws what an uninterrupted one would.
+        std::mt19937 colour_rng(static_cast<uint32_t>(opt.seed * 1000033u + uint64_t(step)));
         std::vector<BevformerFrame> history;
         SampleTensors current;
         for (size_t k = 0; k < queue.size(); ++k) {
             std::optional<SampleTensors> t = loader.next();
             if (!t) throw std::logic_error("sample loader ran dry");
+            // Every frame of the queue goes through the official train pipeline, so each is distorted.
+            if (cfg.photometric) distort_colours(*t, cfg, colour_rng);
             const DetectionSample * prev = k ? &samples[queue[k - 1]] : nullptr;
             torch::Tensor can_bus = relative_can_bus_tensor(samples[queue[k]], prev);
             if (k + 1 < queue.size()) {

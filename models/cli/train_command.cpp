@@ -25,6 +25,8 @@ const char * const kUsage =
     "  --no-seg         without the map-segmentation head\n"
     "  --grid-mask / --no-grid-mask   GridMask on the training images (default: the config's;\n"
     "                   on for tiny/small/base as officially, off for embedded)\n"
+    "  --photometric / --no-photometric   colour distortion of the training images (default as\n"
+    "                   GridMask's)\n"
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 
@@ -32,7 +34,7 @@ const char * const kUsage =
 
 int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every"},
-                 {"help", "static", "no-seg", "grid-mask", "no-grid-mask"});
+                 {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -50,6 +52,10 @@ int run_train_command(const std::vector<std::string> & argv) {
     if (args.has("grid-mask") && args.has("no-grid-mask")) throw std::invalid_argument("--grid-mask or --no-grid-mask, not both");
     if (args.has("grid-mask")) opt.config.grid_mask = true;
     if (args.has("no-grid-mask")) opt.config.grid_mask = false;
+    if (args.has("photometric") && args.has("no-photometric"))
+        throw std::invalid_argument("--photometric or --no-photometric, not both");
+    if (args.has("photometric")) opt.config.photometric = true;
+    if (args.has("no-photometric")) opt.config.photometric = false;
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
     opt.split = args.get("split", "train");
     opt.version = args.get("version", "");
