@@ -20,7 +20,7 @@ GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & 
 
     GeneratedMap out;
     const std::string path = ds.dataroot() + "/" + t.map[*map].filename;
-    out.image = read_stored_png_file(path);
+    out.image = read_png_file(path);
     if (out.image.channels != 1)
         fail("map " + path + " has " + std::to_string(out.image.channels) + " channels, a generated map has 1");
     const Vec3 p = ds.ego_to_global(*lidar).translation;

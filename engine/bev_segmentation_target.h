@@ -3,8 +3,8 @@
 // pixel, 1024 × 1024, axis-aligned and centred on the ego position at the scene's first frame;
 // one grey level per cell with priority lane line 255 > crossing 200 > drivable 128 > sidewalk 64.
 // Lane lines and crossings are painted on the road, so drivable area is any of 128, 200, 255.
-// Real nuScenes maps are a different product (semantic_prior at 10 px/m, compressed PNGs) and are
-// not read here.
+// Real nuScenes maps are another product (one-class semantic prior at 10 px/m): engine/map_layer.h
+// reads those for the viewer; they are no segmentation target.
 #pragma once
 
 #include <array>

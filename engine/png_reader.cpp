@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "engine/file_io.h"
+#include "engine/inflate.h"
 #include "engine/png_writer.h"
 
 namespace rs {
@@ -19,7 +20,7 @@ int paeth(int a, int b, int c) {
 
 }  // namespace
 
-PngImage decode_stored_png(const uint8_t * data, size_t size, const std::string & source) {
+PngImage decode_png(const uint8_t * data, size_t size, const std::string & source) {
     auto fail = [&](const std::string & what) -> void { throw std::runtime_error(source + ": " + what); };
     static const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (size < 8 || std::memcmp(data, kSignature, 8) != 0) fail("not a PNG file");
@@ -55,33 +56,24 @@ PngImage decode_stored_png(const uint8_t * data, size_t size, const std::string 
     if (!have_header) fail("no IHDR chunk");
     if (!ended) fail("no IEND chunk");
 
-    // zlib header, then stored blocks only: BFINAL bit, BTYPE 00, LEN, NLEN, raw bytes.
-    if (z.size() < 2 || (z[0] & 0x0f) != 8 || ((z[0] << 8) | z[1]) % 31 != 0) fail("bad zlib header");
-    std::vector<uint8_t> raw;
-    size_t p = 2;
-    for (bool last = false; !last;) {
-        if (p + 5 > z.size()) fail("zlib stream truncated");
-        const uint8_t head = z[p];
-        if ((head >> 1 & 3) != 0) fail("compressed deflate block (only PNGs with stored blocks, as Roadsight writes, are read)");
-        last = head & 1;
-        const size_t n = z[p + 1] | z[p + 2] << 8, nn = z[p + 3] | z[p + 4] << 8;
-        if ((n ^ nn) != 0xffff) fail("stored block length check failed");
-        p += 5;
-        if (p + n > z.size()) fail("stored block runs past the zlib stream");
-        raw.insert(raw.end(), z.begin() + long(p), z.begin() + long(p + n));
-        p += n;
-    }
-
     const size_t row = size_t(img.width) * img.channels;
-    if (raw.size() != (row + 1) * img.height)
-        fail(std::to_string(raw.size()) + " bytes of scanlines, expected " + std::to_string((row + 1) * img.height));
-    img.pixels.resize(row * img.height);
+    const size_t expected = (row + 1) * size_t(img.height);
+    std::vector<uint8_t> raw;
+    try {
+        raw = zlib_decompress(z.data(), z.size(), expected);
+    } catch (const std::runtime_error & e) {
+        fail(std::string("image data: ") + e.what());
+    }
+    if (raw.size() != expected)
+        fail(std::to_string(raw.size()) + " bytes of scanlines, expected " + std::to_string(expected));
+    // Unfiltered in place: row y is written at y * row, before its own filtered bytes at
+    // y * (row + 1) + 1, so nothing is overwritten before it is read. Maps are hundreds of MB.
     const int bpp = img.channels;
-    for (int y = 0; y < img.height; ++y) {
+    for (size_t y = 0; y < size_t(img.height); ++y) {
         const uint8_t filter = raw[y * (row + 1)];
         const uint8_t * src = &raw[y * (row + 1) + 1];
-        uint8_t * out = &img.pixels[y * row];
-        const uint8_t * up = y > 0 ? &img.pixels[(y - 1) * row] : nullptr;
+        uint8_t * out = &raw[y * row];
+        const uint8_t * up = y > 0 ? &raw[(y - 1) * row] : nullptr;
         for (size_t i = 0; i < row; ++i) {
             const int a = i >= size_t(bpp) ? out[i - bpp] : 0, b = up ? up[i] : 0,
                       c = (up && i >= size_t(bpp)) ? up[i - bpp] : 0;
@@ -97,12 +89,14 @@ PngImage decode_stored_png(const uint8_t * data, size_t size, const std::string 
             out[i] = uint8_t(src[i] + pred);
         }
     }
+    raw.resize(row * size_t(img.height));
+    img.pixels = std::move(raw);
     return img;
 }
 
-PngImage read_stored_png_file(const std::string & path) {
+PngImage read_png_file(const std::string & path) {
     const std::vector<uint8_t> bytes = read_file_bytes(path);
-    return decode_stored_png(bytes.data(), bytes.size(), path);
+    return decode_png(bytes.data(), bytes.size(), path);
 }
 
 }  // namespace rs

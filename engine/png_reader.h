@@ -1,7 +1,6 @@
-// Reads the PNGs Roadsight writes (png_writer: zlib "stored" blocks, no compression), such as the
-// semantic map rasters of generated datasets. 8-bit grey, RGB or RGBA, not interlaced, any of the
-// five scanline filters. Compressed deflate blocks (most PNGs from other tools, e.g. the real
-// nuScenes maps) are refused with an error saying so: no inflate implementation is carried.
+// Reads 8-bit grey, RGB or RGBA PNGs, not interlaced, any of the five scanline filters, any DEFLATE
+// compression (engine/inflate): the map rasters of generated datasets (png_writer) and the real
+// nuScenes map masks alike. Other bit depths, palettes and interlacing are refused by name.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +16,7 @@ struct PngImage {
 };
 
 // std::runtime_error naming `source` and the problem for anything malformed or unsupported.
-PngImage decode_stored_png(const uint8_t * data, size_t size, const std::string & source);
-PngImage read_stored_png_file(const std::string & path);
+PngImage decode_png(const uint8_t * data, size_t size, const std::string & source);
+PngImage read_png_file(const std::string & path);
 
 }  // namespace rs

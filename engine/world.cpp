@@ -393,7 +393,7 @@ BevRaster World::bev_raster(const Pose & centre, double resolution, int size) co
     return rasterize_bev(impl_->net, agents(), centre, resolution, size);
 }
 
-std::string World::location_name() const { return "roadsight-town"; }
+std::string World::location_name() const { return kTownLocation; }
 
 CanPoseMessage can_pose_message(const EgoState & e, int64_t utime) {
     // Lateral acceleration of a car turning at yaw rate ω with speed v is v·ω.

@@ -17,6 +17,9 @@ namespace rs {
 
 struct RoadNetwork;
 
+// The nuScenes log location of every generated scene; datasets tell our maps by it.
+inline constexpr char kTownLocation[] = "roadsight-town";
+
 struct Scenario {
     uint64_t seed = 1;
     int town_blocks = 4;             // town is town_blocks x town_blocks intersections
@@ -55,7 +58,10 @@ struct EgoControl {
 };
 
 // BEV semantic raster around a centre pose: one byte per cell, bit flags below.
-enum BevLayer : uint8_t { kBevDrivable = 1, kBevLane = 2, kBevCrossing = 4, kBevBox = 8, kBevSidewalk = 16 };
+// kBevPrior: the semantic prior of real nuScenes maps (drivable surface and sidewalks, one class).
+enum BevLayer : uint8_t {
+    kBevDrivable = 1, kBevLane = 2, kBevCrossing = 4, kBevBox = 8, kBevSidewalk = 16, kBevPrior = 32
+};
 struct BevRaster {
     int size = 0;                // cells per side
     double resolution = 0;       // metres per cell

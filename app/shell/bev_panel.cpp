@@ -61,6 +61,7 @@ ImU32 map_colour(uint8_t cell) {
     if (cell & kBevCrossing) return IM_COL32(96, 102, 112, 255);
     if (cell & kBevDrivable) return IM_COL32(50, 56, 66, 255);
     if (cell & kBevSidewalk) return IM_COL32(34, 39, 46, 255);
+    if (cell & kBevPrior) return IM_COL32(46, 52, 62, 255);
     return 0;
 }
 

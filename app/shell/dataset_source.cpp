@@ -145,14 +145,14 @@ void DatasetSource::run() {
 void DatasetSource::attach_map(const SceneSamples & scene, ViewFrame & frame) {
     if (map_scene_ != scene.scene) {
         map_scene_ = scene.scene;
-        map_.reset();
+        std::shared_ptr<const MapLayer> previous = std::move(map_);
         try {
-            map_ = load_generated_map(*dataset_, dataset_->tables().scene[scene.scene].token);
+            map_ = open_map_layer(*dataset_, dataset_->tables().scene[scene.scene].token, previous);
         } catch (const std::exception &) {
-            // No map, or not one of ours: the layer stays empty.
+            // No map or an unreadable one: the layer stays empty.
         }
     }
-    if (map_) frame.bev = generated_map_raster(*map_, frame.ego_to_world, kMapResolution, kMapCells);
+    if (map_) frame.bev = map_->raster(frame.ego_to_world, kMapResolution, kMapCells);
 }
 
 void DatasetSource::perceive(const SceneSamples & scene, size_t position, std::vector<RgbImage> & decoded,

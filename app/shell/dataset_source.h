@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "app/shell/frame_mailbox.h"
-#include "engine/bev_segmentation_target.h"
+#include "engine/map_layer.h"
 #include "engine/can_bus.h"
 #include "engine/nuscenes_reader.h"
 #include "engine/perceiver.h"
@@ -55,8 +55,7 @@ private:
     // Predicted boxes of the frame's sample (cached), or a note in frame.perception on failure.
     void perceive(const SceneSamples & scene, size_t position, std::vector<RgbImage> & decoded, ViewFrame & frame);
     bool newer_request();
-    // The BEV map layer from the scene's generated map (none for real nuScenes maps, which are
-    // another product: engine/bev_segmentation_target.h).
+    // The BEV map layer of the scene's map (engine/map_layer.h): generated raster or nuScenes prior.
     void attach_map(const SceneSamples & scene, ViewFrame & frame);
 
     std::shared_ptr<const NuScenesDataset> dataset_;
@@ -78,7 +77,7 @@ private:
     std::map<size_t, CachedPerception> predictions_;  // by sample index
     size_t can_scene_ = SIZE_MAX;
     size_t map_scene_ = SIZE_MAX;
-    std::optional<GeneratedMap> map_;
+    std::shared_ptr<const MapLayer> map_;
     std::vector<CanPoseMessage> can_pose_;
     std::thread worker_;
 };

@@ -12,7 +12,7 @@ TEST(StoredPng, RoundTripsWhatThePngWriterWrites) {
     std::vector<uint8_t> rgb(70 * 40 * 3);
     for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = uint8_t(i * 7 + i / 3);
     std::vector<uint8_t> png = encode_png(rgb.data(), 70, 40, 3);
-    PngImage img = decode_stored_png(png.data(), png.size(), "mem");
+    PngImage img = decode_png(png.data(), png.size(), "mem");
     EXPECT_EQ(img.width, 70);
     EXPECT_EQ(img.height, 40);
     EXPECT_EQ(img.channels, 3);
@@ -21,14 +21,14 @@ TEST(StoredPng, RoundTripsWhatThePngWriterWrites) {
     std::vector<uint8_t> grey(300 * 300);
     for (size_t i = 0; i < grey.size(); ++i) grey[i] = uint8_t(i % 251);
     png = encode_png(grey.data(), 300, 300, 1);
-    EXPECT_EQ(decode_stored_png(png.data(), png.size(), "mem").pixels, grey);
+    EXPECT_EQ(decode_png(png.data(), png.size(), "mem").pixels, grey);
 
     png[40] ^= 1;  // inside IDAT: the CRC no longer matches
-    EXPECT_THROW(decode_stored_png(png.data(), png.size(), "mem"), std::runtime_error);
-    EXPECT_THROW(decode_stored_png(png.data(), 20, "mem"), std::runtime_error);
+    EXPECT_THROW(decode_png(png.data(), png.size(), "mem"), std::runtime_error);
+    EXPECT_THROW(decode_png(png.data(), 20, "mem"), std::runtime_error);
     const uint8_t text[] = "not a png at all";
     try {
-        decode_stored_png(text, sizeof text, "some/file.png");
+        decode_png(text, sizeof text, "some/file.png");
         ADD_FAILURE();
     } catch (const std::runtime_error & e) {
         EXPECT_NE(std::string(e.what()).find("some/file.png"), std::string::npos);
