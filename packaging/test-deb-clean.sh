@@ -2,8 +2,8 @@
 # Installs a Roadsight .deb into a fresh Debian 12 (debootstrap minbase, nothing else) the way a
 # user would (apt-get install ./roadsight_*.deb) and checks it there: --version / --help of the
 # three binaries, a generated dataset and `roadsight-cli info` on it (offscreen Vulkan on lavapipe),
-# the desktop entry's Exec line started as a menu would start it, and a screenshot of that window
-# under Xvfb. Needs root, debootstrap and a Debian mirror; not part of CI (it downloads ~1 GB).
+# the desktop entry's Exec line with a screenshot of its window under Xvfb, and the entry launched
+# the way desktop menus launch it (gio launch) until its window maps. Needs root, debootstrap and a Debian mirror; not part of CI (it downloads ~1 GB).
 #
 #   sudo packaging/test-deb-clean.sh build/roadsight_0.1.0_amd64.deb [ROOT] [OUT]
 #
@@ -41,7 +41,8 @@ in_root apt-get update -q
 # --reinstall: a reused ROOT may hold an older build of the same version.
 in_root apt-get install -y -q --reinstall /tmp/roadsight.deb
 # Tools of this test only, not of the package: a headless X server and the metadata validators.
-in_root apt-get install -y -q --no-install-recommends xvfb xauth desktop-file-utils appstream
+in_root apt-get install -y -q --no-install-recommends xvfb xauth desktop-file-utils appstream libglib2.0-bin \
+    x11-utils
 
 echo "== binaries"
 in_root roadsight --version
@@ -63,9 +64,26 @@ if [ -f "$root/usr/share/roadsight/assets/bevformer_embedded.safetensors" ]; the
 fi
 
 echo "== the menu's Exec line, under Xvfb"
+in_root install -d -m 700 /tmp/xdg-run
 exec_line=$(sed -n 's/^Exec=//p' "$root/usr/share/applications/roadsight.desktop" | head -n 1)
 # A menu start without a file drops %f; the screenshot flags make the window save itself and quit.
 cmd=$(echo "$exec_line" | sed 's/ *%[fFuU]//g')
-in_root xvfb-run -a -s "-screen 0 1600x1000x24" sh -c "XDG_RUNTIME_DIR=/tmp $cmd /tmp/gen --screenshot /tmp/menu.png --size 1600x1000 --frames 1"
+in_root xvfb-run -a -s "-screen 0 1600x1000x24" sh -c "XDG_RUNTIME_DIR=/tmp/xdg-run $cmd /tmp/gen --screenshot /tmp/menu.png --size 1600x1000 --frames 1"
 cp "$root/tmp/menu.png" "$out/menu.png"
+
+echo "== launched as a desktop menu does it (gio launch of the desktop entry, GLib's GDesktopAppInfo)"
+# The window must map with the entry's StartupWMClass within a minute; then the app is closed.
+in_root xvfb-run -a -s "-screen 0 1600x1000x24" sh -c '
+    XDG_RUNTIME_DIR=/tmp/xdg-run gio launch /usr/share/applications/roadsight.desktop
+    for i in $(seq 60); do
+        if xwininfo -root -tree | grep -q "(\"roadsight\" "; then
+            xwininfo -root -tree | grep "(\"roadsight\" " | head -n 1
+            pkill -x roadsight
+            exit 0
+        fi
+        sleep 1
+    done
+    echo "no roadsight window appeared" >&2
+    pkill -x roadsight
+    exit 1'
 echo "== passed: $out/menu.png"
