@@ -356,6 +356,19 @@ double World::time() const { return impl_->steps * kStep; }
 void World::step(const EgoControl & control) { impl_->step(control); }
 const EgoState & World::ego() const { return impl_->ego.state(); }
 
+std::vector<Vec3> World::ego_plan(double metres, double spacing) const {
+    std::vector<Vec3> out;
+    const EgoDriver & e = impl_->ego;
+    if (!e.on_lane() || e.follower().route.empty() || !(spacing > 0) || !(metres >= 0)) return out;
+    // The follower tracks the box centre; the ego pose (and the past trajectory) is the rear axle.
+    for (double d = 0; d <= metres + 1e-9; d += spacing) {
+        Vec2 tangent;
+        const Vec2 p = follower_point(e.follower(), impl_->net, d, &tangent);
+        out.push_back({p.x - tangent.x * EgoDriver::centre_offset(), p.y - tangent.y * EgoDriver::centre_offset(), 0.0});
+    }
+    return out;
+}
+
 std::vector<AgentState> World::agents() const {
     const Impl & m = *impl_;
     std::vector<AgentState> out;

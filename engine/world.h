@@ -80,6 +80,9 @@ public:
     void step(const EgoControl & control = {});
 
     const EgoState & ego() const;
+    // The expert's planned path ahead: ego (rear-axle) positions every `spacing` metres along its
+    // lane route for `metres`, starting where it is; empty while the ego is off the lane graph.
+    std::vector<Vec3> ego_plan(double metres, double spacing) const;
     std::vector<AgentState> agents() const;  // every annotatable object in the world
     Lighting lighting() const;
 

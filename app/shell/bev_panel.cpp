@@ -18,6 +18,7 @@ constexpr ImU32 kGrid = IM_COL32(255, 255, 255, 14);
 constexpr ImU32 kRing = IM_COL32(255, 255, 255, 40);
 constexpr ImU32 kRingText = IM_COL32(255, 255, 255, 90);
 constexpr ImU32 kTrajectory = IM_COL32(80, 220, 140, 220);
+constexpr ImU32 kFuture = IM_COL32(205, 225, 255, 170);  // ahead: later samples or the expert's plan
 constexpr ImU32 kEgo = IM_COL32(245, 245, 245, 255);
 constexpr ImU32 kRuler = IM_COL32(255, 230, 60, 255);
 constexpr double kEgoLength = 4.6, kEgoWidth = 1.9, kEgoRearOverhang = 1.0;
@@ -85,6 +86,14 @@ void draw_map(ImDrawList & dl, const BevRaster & r, const Pose & centre, const B
             col = end;
         }
     }
+}
+
+void draw_path(ImDrawList & dl, const std::vector<Vec3> & path, const BevTransform & t, ImU32 colour) {
+    if (path.size() < 2) return;
+    std::vector<ImVec2> pts;
+    pts.reserve(path.size());
+    for (const Vec3 & p : path) pts.push_back(t.to_screen(p.x, p.y));
+    dl.AddPolyline(pts.data(), int(pts.size()), colour, ImDrawFlags_None, 2.0f);
 }
 
 void draw_grid(ImDrawList & dl, const BevTransform & t, double reach) {
@@ -172,11 +181,9 @@ void BevPanel::draw(const ViewFrame * frame, const Rect & area, OverlaySettings 
                 dl.AddText(ImVec2(centre.x + 3, centre.y - radius + 1), kRingText, text);
             }
         }
-        if (settings.bev_trajectory && frame->trajectory.size() > 1) {
-            std::vector<ImVec2> pts;
-            pts.reserve(frame->trajectory.size());
-            for (const Vec3 & p : frame->trajectory) pts.push_back(t.to_screen(p.x, p.y));
-            dl.AddPolyline(pts.data(), int(pts.size()), kTrajectory, ImDrawFlags_None, 2.0f);
+        if (settings.bev_trajectory) {
+            draw_path(dl, frame->trajectory, t, kTrajectory);
+            draw_path(dl, frame->future, t, kFuture);
         }
 
         Vec2 mouse = t.to_world(io.MousePos);

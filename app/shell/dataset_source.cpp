@@ -203,6 +203,7 @@ std::shared_ptr<ViewFrame> DatasetSource::build(const SceneSamples & scene, size
                    std::to_string(scene.samples.size());
     if (std::optional<size_t> ref = reference_data(ds, sample)) frame->ego_to_world = ds.ego_to_global(*ref);
     frame->trajectory.assign(scene.ego_positions.begin(), scene.ego_positions.begin() + long(position) + 1);
+    frame->future.assign(scene.ego_positions.begin() + long(position), scene.ego_positions.end());
     if (position > 0) {
         const Vec3 & a = scene.ego_positions[position - 1];
         const Vec3 & b = scene.ego_positions[position];

@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kStepsPerFrame = 5;        // 60 Hz world, 12 Hz cameras, as the dataset generator
 constexpr size_t kTrajectoryLength = 240;  // 20 s of past positions
+constexpr double kPlanLength = 60.0;       // metres of the expert's planned path shown ahead
 constexpr double kBoxRange = 80.0;        // metres (xy) from the ego; the whole town would drown the view
 
 std::vector<ViewBox> view_boxes(const std::vector<AgentState> & agents, const Vec3 & ego) {
@@ -154,6 +155,7 @@ void SimSource::run() {
             trajectory.push_back(world.ego().pose.translation);
             if (trajectory.size() > kTrajectoryLength) trajectory.pop_front();
             frame->trajectory.assign(trajectory.begin(), trajectory.end());
+            if (control.mode == EgoControl::Mode::expert) frame->future = world.ego_plan(kPlanLength, 1.0);
             frame->bev = world.bev_raster(world.ego().pose, options_.map_resolution, options_.map_size);
             for (const CameraSpec & spec : rig) {
                 frame->channels.push_back(spec.channel);

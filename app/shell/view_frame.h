@@ -40,6 +40,9 @@ struct ViewFrame {
     EgoControl control;    // what drove the last step
     std::vector<ViewBox> boxes;
     std::vector<Vec3> trajectory;  // past ego positions, oldest first
+    // Ego positions ahead from the current one: the dataset's later samples, or in Live Sim the
+    // expert's planned path (empty while the keyboard drives).
+    std::vector<Vec3> future;
     BevRaster bev;                 // semantic map centred on ego_to_world; size 0 when absent
     double produce_ms = 0;         // worker time spent on this frame
     std::string perception;        // the model's status line for the HUD; empty without a model

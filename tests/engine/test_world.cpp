@@ -339,6 +339,40 @@ TEST(World, BevRasterHasEveryLayerAroundTheEgo) {
     EXPECT_TRUE(r.cells[100 * 200 + 100] & kBevDrivable);
 }
 
+TEST(World, ExpertFollowsItsPlannedPath) {
+    World w(Scenario{});
+    for (int i = 0; i < 120; ++i) w.step();
+    const std::vector<Vec3> plan = w.ego_plan(40.0, 1.0);
+    ASSERT_EQ(plan.size(), 41u);
+    const Vec3 start = w.ego().pose.translation;
+    EXPECT_LT(std::hypot(plan[0].x - start.x, plan[0].y - start.y), 1.0);
+    for (size_t i = 1; i < plan.size(); ++i) {
+        const double step = std::hypot(plan[i].x - plan[i - 1].x, plan[i].y - plan[i - 1].y);
+        EXPECT_GT(step, 0.8);
+        EXPECT_LT(step, 1.2);
+    }
+    // Where the expert actually drives over the next 3 s stays on that path.
+    double travelled = 0;
+    Vec3 last = start;
+    for (int i = 0; i < 180; ++i) {
+        w.step();
+        const Vec3 p = w.ego().pose.translation;
+        travelled += std::hypot(p.x - last.x, p.y - last.y);
+        last = p;
+        double nearest = 1e9;
+        for (size_t k = 0; k + 1 < plan.size(); ++k) {
+            const Vec2 a{plan[k].x, plan[k].y}, b{plan[k + 1].x, plan[k + 1].y}, d{b.x - a.x, b.y - a.y};
+            const double u = std::clamp(((p.x - a.x) * d.x + (p.y - a.y) * d.y) / (d.x * d.x + d.y * d.y), 0.0, 1.0);
+            nearest = std::min(nearest, std::hypot(p.x - a.x - u * d.x, p.y - a.y - u * d.y));
+        }
+        if (travelled < 38.0) {
+            EXPECT_LT(nearest, 1.0) << "step " << i;
+        }
+    }
+    EXPECT_GT(travelled, 5.0);  // the expert did drive
+    EXPECT_TRUE(w.ego_plan(10.0, 0.0).empty());
+}
+
 TEST(World, PedestriansWalkAndCrossRoads) {
     World w(Scenario{});
     std::map<uint32_t, Vec3> start;
