@@ -188,6 +188,12 @@ void BevPanel::draw(const ViewFrame * frame, const Rect & area, OverlaySettings 
 
         Vec2 mouse = t.to_world(io.MousePos);
         const ViewBox * hover = nullptr;
+        if (settings.bev_trajectory)
+            for (const ViewBox & b : frame->boxes) {
+                if (!settings.shows(b)) continue;
+                draw_path(dl, b.past, t, class_colour_u32(b.cls, 150));
+                draw_path(dl, b.future, t, class_colour_u32(b.cls, 60));
+            }
         for (const ViewBox & b : frame->boxes) {
             if (!settings.shows(b)) continue;
             double yaw = b.box.rotation.yaw();

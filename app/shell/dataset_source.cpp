@@ -14,6 +14,29 @@ namespace rs {
 namespace {
 
 // The sample_data whose ego pose stands for the sample: LIDAR_TOP as in the devkit, else any.
+// The nuScenes prediction horizon: 2 s of past and 6 s of future key frames at 2 Hz.
+constexpr int kTrackPast = 4, kTrackFuture = 12;
+
+// Follows `link` (prev or next) from annotation `ann` for up to `count` steps.
+std::vector<Vec3> follow_track(const NuScenesDataset & ds, size_t ann, std::string NuSampleAnnotation::*link,
+                               int count) {
+    const std::vector<NuSampleAnnotation> & anns = ds.tables().sample_annotation;
+    std::vector<Vec3> out = {anns[ann].translation};
+    for (int k = 0; k < count && !(anns[ann].*link).empty(); ++k) {
+        std::optional<size_t> other = ds.find(NuTable::sample_annotation, anns[ann].*link);
+        if (!other) break;
+        ann = *other;
+        out.push_back(anns[ann].translation);
+    }
+    return out;
+}
+
+void add_track(const NuScenesDataset & ds, size_t ann, ViewBox & b) {
+    b.past = follow_track(ds, ann, &NuSampleAnnotation::prev, kTrackPast);
+    std::reverse(b.past.begin(), b.past.end());
+    b.future = follow_track(ds, ann, &NuSampleAnnotation::next, kTrackFuture);
+}
+
 std::optional<size_t> reference_data(const NuScenesDataset & ds, size_t sample) {
     if (auto lidar = ds.key_frame(sample, "LIDAR_TOP")) return lidar;
     const auto & data = ds.sample_data_of(sample);
@@ -261,6 +284,7 @@ std::shared_ptr<ViewFrame> DatasetSource::build(const SceneSamples & scene, size
             b.attribute += t.attribute[*at].name;
         }
         b.num_lidar_pts = int(a.num_lidar_pts);
+        add_track(ds, ann, b);
         frame->boxes.push_back(std::move(b));
     }
     frame->produce_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

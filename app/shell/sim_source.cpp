@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 #include <memory>
+#include <unordered_map>
 
 #include "app/shell/live_perception.h"
 #include "render/offscreen_camera_renderer.h"
@@ -16,6 +17,7 @@ namespace {
 constexpr int kStepsPerFrame = 5;        // 60 Hz world, 12 Hz cameras, as the dataset generator
 constexpr size_t kTrajectoryLength = 240;  // 20 s of past positions
 constexpr double kPlanLength = 60.0;       // metres of the expert's planned path shown ahead
+constexpr size_t kTrackFrames = 24;        // 2 s of past box centres per agent
 constexpr double kBoxRange = 80.0;        // metres (xy) from the ego; the whole town would drown the view
 
 std::vector<ViewBox> view_boxes(const std::vector<AgentState> & agents, const Vec3 & ego) {
@@ -32,6 +34,21 @@ std::vector<ViewBox> view_boxes(const std::vector<AgentState> & agents, const Ve
         out.push_back(std::move(b));
     }
     return out;
+}
+
+// Each box's centres over the last kTrackFrames frames; objects gone from view are forgotten.
+void add_past_tracks(std::vector<ViewBox> & boxes, uint64_t index,
+                     std::unordered_map<uint32_t, std::deque<Vec3>> & tracks) {
+    if (index == 0) tracks.clear();
+    std::unordered_map<uint32_t, std::deque<Vec3>> kept;
+    for (ViewBox & b : boxes) {
+        std::deque<Vec3> & track = kept[b.track_id];
+        if (auto it = tracks.find(b.track_id); it != tracks.end()) track = std::move(it->second);
+        track.push_back(b.box.center);
+        if (track.size() > kTrackFrames) track.pop_front();
+        b.past.assign(track.begin(), track.end());
+    }
+    tracks = std::move(kept);
 }
 
 }  // namespace
@@ -111,6 +128,7 @@ void SimSource::run() {
         World world(options_.scenario);
         if (renderer) renderer->set_static_scene(world.static_mesh());
         std::deque<Vec3> trajectory;
+        std::unordered_map<uint32_t, std::deque<Vec3>> tracks;  // recent box centres per instance
         SceneMesh dynamic;
         uint64_t index = 0;
         Clock::time_point next = Clock::now();
@@ -152,6 +170,7 @@ void SimSource::run() {
             frame->expert = control.mode == EgoControl::Mode::expert;
             frame->control = control;
             frame->boxes = view_boxes(world.agents(), world.ego().pose.translation);
+            add_past_tracks(frame->boxes, index, tracks);
             trajectory.push_back(world.ego().pose.translation);
             if (trajectory.size() > kTrajectoryLength) trajectory.pop_front();
             frame->trajectory.assign(trajectory.begin(), trajectory.end());

@@ -25,6 +25,10 @@ struct ViewBox {
     float score = 1.0f;      // ground truth and the simulator's own agents score 1
     int num_lidar_pts = -1;  // -1 when the source does not know
     bool predicted = false;  // from a perception model (drawn dashed), else ground truth
+    // Box centres of the same object before and after, each ending / starting at this one
+    // (dataset: the annotations' prev / next links, 2 s back and 6 s ahead; Live Sim: the last
+    // 2 s, no future).
+    std::vector<Vec3> past, future;
 };
 
 struct ViewFrame {
