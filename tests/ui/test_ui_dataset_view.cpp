@@ -7,6 +7,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <cmath>
+
 #include "app/shell/class_palette.h"
 #include "app/shell/main_window.h"
 #include "app/shell/timeline_dock.h"
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void class_toggle_hides_its_boxes();
     void resize_keeps_drawing();
     void settings_round_trip();
+    void tracks_follow_the_annotations();
 
 private:
     QImage grab_view();
@@ -209,6 +212,25 @@ void DatasetViewTest::settings_round_trip() {
     QCOMPARE(second.size(), QSize(1100, 700));
     o = OverlaySettings{};
     o.hud = false;
+}
+
+void DatasetViewTest::tracks_follow_the_annotations() {
+    show_position(1);  // the middle of three samples
+    ViewFramePtr f = window_->latest_frame();
+    QVERIFY(f);
+    QCOMPARE(int(f->trajectory.size()), 2);  // the ego: samples 0..1 behind, 1..2 ahead
+    QCOMPARE(int(f->future.size()), 2);
+    int tracked = 0;
+    for (const ViewBox & b : f->boxes) {
+        QVERIFY(!b.past.empty() && !b.future.empty());
+        auto at_box = [&](const Vec3 & p) { return std::hypot(p.x - b.box.center.x, p.y - b.box.center.y) < 1e-9; };
+        QVERIFY(at_box(b.past.back()) && at_box(b.future.front()));
+        QVERIFY(b.past.size() <= 2 && b.future.size() <= 2);
+        if (b.past.size() == 2 && b.future.size() == 2) ++tracked;
+    }
+    QVERIFY2(tracked > 0, "no object annotated in all three samples");
+    show_position(0);
+    for (const ViewBox & b : window_->latest_frame()->boxes) QCOMPARE(int(b.past.size()), 1);
 }
 
 int main(int argc, char ** argv) {
