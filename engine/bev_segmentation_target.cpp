@@ -1,6 +1,7 @@
 #include "engine/bev_segmentation_target.h"
 
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 namespace rs {
@@ -41,9 +42,10 @@ int map_value(const GeneratedMap & map, double gx, double gy) {
 
 }  // namespace
 
-BevRaster generated_map_raster(const GeneratedMap & map, const Pose & centre, double resolution, int size) {
+BevRaster sample_bev_raster(const Pose & centre, double resolution, int size,
+                            const std::function<uint8_t(double, double)> & cell) {
     BevRaster out;
-    if (size < 1 || !(resolution > 0) || map.image.channels != 1) return out;
+    if (size < 1 || !(resolution > 0)) return out;
     out.size = size;
     out.resolution = resolution;
     out.cells.assign(size_t(size) * size, 0);
@@ -51,14 +53,22 @@ BevRaster generated_map_raster(const GeneratedMap & map, const Pose & centre, do
     for (int r = 0; r < size; ++r)
         for (int c = 0; c < size; ++c) {
             const Vec3 g = centre.apply({half - (r + 0.5) * resolution, half - (c + 0.5) * resolution, 0.0});
-            const int v = map_value(map, g.x, g.y);
-            uint8_t & cell = out.cells[size_t(r) * size + c];
-            if (v == 255) cell = kBevDrivable | kBevLane;
-            else if (v == 200) cell = kBevDrivable | kBevCrossing;
-            else if (v == 128) cell = kBevDrivable;
-            else if (v == 64) cell = kBevSidewalk;
+            out.cells[size_t(r) * size + c] = cell(g.x, g.y);
         }
     return out;
+}
+
+BevRaster generated_map_raster(const GeneratedMap & map, const Pose & centre, double resolution, int size) {
+    if (map.image.channels != 1) return {};
+    return sample_bev_raster(centre, resolution, size, [&](double gx, double gy) -> uint8_t {
+        switch (map_value(map, gx, gy)) {
+            case 255: return kBevDrivable | kBevLane;
+            case 200: return kBevDrivable | kBevCrossing;
+            case 128: return kBevDrivable;
+            case 64: return kBevSidewalk;
+            default: return 0;
+        }
+    });
 }
 
 BevSegmentationTarget bev_segmentation_target(const GeneratedMap & map, const Pose & lidar2global, int bev_h,

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,11 @@ struct BevSegmentationTarget {
 // `resolution` metres centred on `centre` (row 0 ahead along its x, column 0 on its left),
 // sampled at the nearest map pixel; cells off the map are 0.
 BevRaster generated_map_raster(const GeneratedMap & map, const Pose & centre, double resolution, int size);
+
+// A size × size raster of `resolution` metres around `centre` (same layout) whose cells are
+// `cell(global x, global y)` at their centres; empty for size < 1 or a resolution ≤ 0.
+BevRaster sample_bev_raster(const Pose & centre, double resolution, int size,
+                            const std::function<uint8_t(double, double)> & cell);
 
 // Samples the map (nearest pixel) at the cell centres of the lidar-frame grid over pc_range.
 BevSegmentationTarget bev_segmentation_target(const GeneratedMap & map, const Pose & lidar2global, int bev_h,

@@ -40,22 +40,12 @@ private:
 }  // namespace
 
 BevRaster semantic_prior_raster(const PngImage & mask, const Pose & centre, double resolution, int size) {
-    BevRaster out;
-    if (size < 1 || !(resolution > 0) || mask.channels != 1 ||
-        mask.pixels.size() != size_t(mask.width) * size_t(mask.height))
-        return out;
-    out.size = size;
-    out.resolution = resolution;
-    out.cells.assign(size_t(size) * size, 0);
-    const double half = size * resolution / 2;
-    for (int r = 0; r < size; ++r)
-        for (int c = 0; c < size; ++c) {
-            const Vec3 g = centre.apply({half - (r + 0.5) * resolution, half - (c + 0.5) * resolution, 0.0});
-            const double px = std::round(g.x / kPriorResolution), py = std::round(mask.height - g.y / kPriorResolution);
-            if (!(px >= 0 && py >= 0 && px < mask.width && py < mask.height)) continue;
-            if (mask.pixels[size_t(py) * mask.width + size_t(px)] == 255) out.cells[size_t(r) * size + c] = kBevPrior;
-        }
-    return out;
+    if (mask.channels != 1 || mask.pixels.size() != size_t(mask.width) * size_t(mask.height)) return {};
+    return sample_bev_raster(centre, resolution, size, [&](double gx, double gy) -> uint8_t {
+        const double px = std::round(gx / kPriorResolution), py = std::round(mask.height - gy / kPriorResolution);
+        if (!(px >= 0 && py >= 0 && px < mask.width && py < mask.height)) return 0;
+        return mask.pixels[size_t(py) * mask.width + size_t(px)] == 255 ? kBevPrior : 0;
+    });
 }
 
 std::shared_ptr<const MapLayer> open_map_layer(const NuScenesDataset & ds, const std::string & scene_token,
