@@ -1,7 +1,8 @@
 #!/bin/bash
 # The documented training path end to end on a tiny generated dataset: generate, train BEVFormer
-# embedded for 3 steps with both official augmentations (GridMask, photometric distortion), resume
-# to 4, evaluate the checkpoint on the same scene and check every promised file exists.
+# embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and both
+# of our auxiliary heads (BEV proposals, perspective heatmap), resume to 4, evaluate the checkpoint
+# on the same scene (the heads found from its tensors) and check every promised file exists.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
 cli=$1
@@ -9,13 +10,16 @@ work=$2
 rm -rf "$work"
 mkdir -p "$work"
 "$cli" generate --scenes 1 --seconds 2 --width 160 --height 90 --seed 4 --out "$work/data"
-"$cli" train bevformer --data "$work/data" --out "$work/run" --steps 3 --checkpoint-every 3 --grid-mask --photometric
-"$cli" train bevformer --data "$work/data" --out "$work/run" --steps 4 --checkpoint-every 3 --grid-mask --photometric
+"$cli" train bevformer --data "$work/data" --out "$work/run" --steps 3 --checkpoint-every 3 --grid-mask --photometric \
+    --proposals --perspective
+"$cli" train bevformer --data "$work/data" --out "$work/run" --steps 4 --checkpoint-every 3 --grid-mask --photometric \
+    --proposals --perspective
 for f in checkpoints/step_3.safetensors checkpoints/step_4.safetensors losses.csv loss_curve.png state.json; do
     [ -s "$work/run/$f" ] || { echo "missing $work/run/$f" >&2; exit 1; }
 done
 rows=$(($(wc -l < "$work/run/losses.csv") - 1))
 [ "$rows" -eq 4 ] || { echo "losses.csv has $rows step rows, expected 4" >&2; exit 1; }
+head -1 "$work/run/losses.csv" | grep -q 'loss_heatmap,loss_perspective' || { echo "losses.csv lacks the heads' losses" >&2; exit 1; }
 "$cli" eval detection --data "$work/data" --split train --weights "$work/run/checkpoints/step_4.safetensors" \
     --out "$work/eval"
 grep -q '"nd_score"' "$work/eval/metrics_summary.json"

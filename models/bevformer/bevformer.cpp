@@ -1,5 +1,6 @@
 #include "models/bevformer/bevformer.h"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -38,6 +39,8 @@ BevformerImpl::BevformerImpl(const BevformerConfig & config) : config_(config) {
     pts_bbox_head = register_module("pts_bbox_head", DetectionHead(config_));
     transformer = pts_bbox_head->register_module("transformer", PerceptionTransformer(config_));
     if (config_.seg_head) seg_head = register_module("seg_head", SegmentationHead(config_));
+    if (config_.bev_proposals) proposal_head = register_module("proposal_head", BevProposalHead(config_));
+    if (config_.perspective_head) perspective_head = register_module("perspective_head", PerspectiveHead(config_));
 }
 
 std::vector<torch::Tensor> BevformerImpl::extract_features(const torch::Tensor & images) {
@@ -47,21 +50,36 @@ std::vector<torch::Tensor> BevformerImpl::extract_features(const torch::Tensor &
     return feats;
 }
 
-torch::Tensor BevformerImpl::encode(const BevformerFrame & frame, const torch::Tensor & prev_bev) {
-    check_frame(frame);
+torch::Tensor BevformerImpl::encode_features(const BevformerFrame & frame, const std::vector<torch::Tensor> & feats,
+                                             const torch::Tensor & prev_bev) {
     const int64_t b = frame.images.size(0);
     const std::array<int64_t, 2> padded = {frame.images.size(3), frame.images.size(4)};
-    return transformer->get_bev_features(extract_features(frame.images), pts_bbox_head->bev_embedding->weight,
+    return transformer->get_bev_features(feats, pts_bbox_head->bev_embedding->weight,
                                          pts_bbox_head->positional_encoding->forward(b), frame.lidar2img, frame.can_bus,
                                          padded, prev_bev);
 }
 
+torch::Tensor BevformerImpl::encode(const BevformerFrame & frame, const torch::Tensor & prev_bev) {
+    check_frame(frame);
+    return encode_features(frame, extract_features(frame.images), prev_bev);
+}
+
 BevformerOutputs BevformerImpl::forward(const BevformerFrame & frame, const torch::Tensor & prev_bev) {
+    check_frame(frame);
+    const std::vector<torch::Tensor> feats = extract_features(frame.images);
     BevformerOutputs out;
-    out.bev = encode(frame, prev_bev);
+    out.bev = encode_features(frame, feats, prev_bev);
+    if (perspective_head && is_training()) out.perspective_heatmap = perspective_head->forward(feats.front());
     DetectionHeadImpl & head = *pts_bbox_head;
-    DecoderOutputs dec = transformer->decode(out.bev, head.query_embedding->weight,
-                                             [&head](int layer, const torch::Tensor & h) { return head.reg_branch(layer, h); });
+    std::optional<BevProposals> proposals;
+    if (proposal_head) {
+        const torch::Tensor bev_pos = head.positional_encoding->forward(out.bev.size(0)).to(out.bev.dtype());
+        proposals = proposal_head->forward(out.bev, bev_pos);
+        out.proposal_heatmap = proposals->heatmap;
+    }
+    DecoderOutputs dec = transformer->decode(
+        out.bev, head.query_embedding->weight,
+        [&head](int layer, const torch::Tensor & h) { return head.reg_branch(layer, h); }, proposals ? &*proposals : nullptr);
     out.detections = head.predict(dec.hidden_states, dec.init_reference, dec.references);
     if (seg_head) out.seg_logits = seg_head->forward(out.bev);
     return out;

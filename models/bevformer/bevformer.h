@@ -10,10 +10,12 @@
 #include <array>
 #include <vector>
 
+#include "models/bevformer/bev_proposal_head.h"
 #include "models/bevformer/bevformer_config.h"
 #include "models/bevformer/detection_head.h"
 #include "models/bevformer/fpn.h"
 #include "models/bevformer/perception_transformer.h"
+#include "models/bevformer/perspective_head.h"
 #include "models/bevformer/resnet.h"
 #include "models/bevformer/segmentation_head.h"
 
@@ -30,6 +32,8 @@ struct BevformerOutputs {
     torch::Tensor bev;         // [B, Q, C]: the next frame's prev_bev
     HeadOutputs detections;    // per decoder layer
     torch::Tensor seg_logits;  // [B, seg_classes, bev_h, bev_w]; undefined without the seg head
+    torch::Tensor proposal_heatmap;  // [B, num_classes, bev_h, bev_w] logits; only with bev_proposals
+    torch::Tensor perspective_heatmap;  // [B, N, num_classes, h, w] logits; with perspective_head, in training mode
 };
 
 class BevformerImpl : public torch::nn::Module {
@@ -42,7 +46,7 @@ public:
     std::vector<torch::Tensor> extract_features(const torch::Tensor & images);
     // The BEV features of a frame given the previous frame's (undefined for none).
     torch::Tensor encode(const BevformerFrame & frame, const torch::Tensor & prev_bev);
-    // BEV, detections and map segmentation of a frame.
+    // BEV, detections and map segmentation of a frame (and the training heads' heatmaps).
     BevformerOutputs forward(const BevformerFrame & frame, const torch::Tensor & prev_bev);
     // Training as the paper does it: the history frames (oldest first) are encoded without
     // gradient and in eval mode, each one's BEV the next one's prev_bev (the first falls back to
@@ -54,8 +58,13 @@ public:
     DetectionHead pts_bbox_head{nullptr};
     PerceptionTransformer transformer{nullptr};  // registered as pts_bbox_head.transformer
     SegmentationHead seg_head{nullptr};          // only with config.seg_head
+    BevProposalHead proposal_head{nullptr};      // only with config.bev_proposals
+    PerspectiveHead perspective_head{nullptr};   // only with config.perspective_head
 
 private:
+    torch::Tensor encode_features(const BevformerFrame & frame, const std::vector<torch::Tensor> & feats,
+                                  const torch::Tensor & prev_bev);
+
     BevformerConfig config_;
 };
 TORCH_MODULE(Bevformer);

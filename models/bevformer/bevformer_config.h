@@ -65,6 +65,14 @@ struct BevformerConfig {
     bool seg_head = false;
     int seg_classes = 3;
 
+    // Two-stage object queries from a dense BEV heatmap (bev_proposal_head.h): ours, for small
+    // models trained from scratch; the official configs learn their reference points.
+    bool bev_proposals = false;
+    float proposal_loss_weight = 1.0f;
+    // Training only: a per-camera centre heatmap on the image features (perspective_head.h); ours.
+    bool perspective_head = false;
+    float perspective_loss_weight = 1.0f;
+
     // Decoding and losses.
     int max_detections = 300;
     std::array<float, 6> post_center_range = {-61.2f, -61.2f, -10.f, 61.2f, 61.2f, 10.f};

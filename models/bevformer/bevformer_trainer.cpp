@@ -15,6 +15,9 @@
 #include "engine/dataset_folder.h"
 #include "engine/detection_sample.h"
 #include "engine/nuscenes_reader.h"
+#include "models/bevformer/bev_proposal_head.h"
+#include "models/bevformer/center_heatmap.h"
+#include "models/bevformer/perspective_head.h"
 #include "models/bevformer/bevformer.h"
 #include "models/bevformer/detection_loss.h"
 #include "models/bevformer/grid_mask.h"
@@ -107,6 +110,8 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
 
     std::vector<std::string> loss_names = {"total", "loss_cls", "loss_bbox"};
     if (cfg.seg_head) loss_names.push_back("loss_seg");
+    if (cfg.bev_proposals) loss_names.push_back("loss_heatmap");
+    if (cfg.perspective_head) loss_names.push_back("loss_perspective");
     TrainingRun run(opt.out_dir, cfg.name, opt.seed, loss_names);
     BevformerTrainSummary summary;
     summary.samples = samples.size();
@@ -170,6 +175,21 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                     SegmentationLoss seg = compute_segmentation_loss(out.seg_logits, masks);
                     total = total + seg.total;
                     logged.push_back(seg.total.item<double>());
+                }
+                if (cfg.bev_proposals) {
+                    const torch::Tensor target = bev_heatmap_target(current.gt_boxes, current.gt_labels, cfg).unsqueeze(0);
+                    const torch::Tensor heatmap = heatmap_focal_loss(out.proposal_heatmap, target);
+                    total = total + cfg.proposal_loss_weight * heatmap;
+                    logged.push_back(heatmap.item<double>());
+                }
+                if (cfg.perspective_head) {
+                    const torch::Tensor & heat = out.perspective_heatmap;
+                    const torch::Tensor target = perspective_heatmap_target(
+                        current.gt_boxes, current.gt_labels, current.lidar2img, {current.img_h, current.img_w},
+                        {current.pad_h, current.pad_w}, {heat.size(3), heat.size(4)}, cfg.num_classes);
+                    const torch::Tensor perspective = heatmap_focal_loss(heat, target.unsqueeze(0));
+                    total = total + cfg.perspective_loss_weight * perspective;
+                    logged.push_back(perspective.item<double>());
                 }
                 logged[0] = total.item<double>();
                 if (!std::isfinite(logged[0]))

@@ -157,7 +157,7 @@ torch::Tensor PerceptionTransformerImpl::get_bev_features(const std::vector<torc
 }
 
 DecoderOutputs PerceptionTransformerImpl::decode(const torch::Tensor & bev, const torch::Tensor & query_embedding,
-                                                 const RegressionCallback & regression) {
+                                                 const RegressionCallback & regression, const BevProposals * proposals) {
     const int64_t c = config_.embed_dims;
     if (query_embedding.dim() != 2 || query_embedding.size(1) != 2 * c)
         throw std::invalid_argument("PerceptionTransformer: query_embedding " + c10::str(query_embedding.sizes()) +
@@ -165,10 +165,18 @@ DecoderOutputs PerceptionTransformerImpl::decode(const torch::Tensor & bev, cons
     if (bev.dim() != 3)
         throw std::invalid_argument("PerceptionTransformer: bev " + c10::str(bev.sizes()) + " is not [B, Q, C]");
     const int64_t b = bev.size(0), nq = query_embedding.size(0);
-    const torch::Tensor query_pos = query_embedding.narrow(1, 0, c).unsqueeze(0).expand({b, nq, c});
-    const torch::Tensor query = query_embedding.narrow(1, c, c).unsqueeze(0).expand({b, nq, c});
-    const torch::Tensor init_reference = reference_points(query_pos).sigmoid();
-    return decoder(query, query_pos, bev, init_reference, regression);
+    torch::Tensor query_pos = query_embedding.narrow(1, 0, c).unsqueeze(0).expand({b, nq, c});
+    torch::Tensor query = query_embedding.narrow(1, c, c).unsqueeze(0).expand({b, nq, c});
+    if (!proposals) return decoder(query, query_pos, bev, reference_points(query_pos).sigmoid(), regression);
+    if (!proposals->query.sizes().equals({b, nq, c}) || !proposals->query_pos.sizes().equals({b, nq, c}) ||
+        !proposals->reference.sizes().equals({b, nq, 2}))
+        throw std::invalid_argument("PerceptionTransformer: proposals (query " + c10::str(proposals->query.sizes()) +
+                                    ", reference " + c10::str(proposals->reference.sizes()) + ") are not for [" +
+                                    std::to_string(b) + ", " + std::to_string(nq) + "] queries");
+    query = query + proposals->query;
+    query_pos = query_pos + proposals->query_pos;
+    const torch::Tensor z = reference_points(query_pos).sigmoid().narrow(2, 2, 1);
+    return decoder(query, query_pos, bev, torch::cat({proposals->reference.to(z.dtype()), z}, 2), regression);
 }
 
 }  // namespace rs

@@ -14,6 +14,7 @@
 
 #include "models/bevformer/bev_decoder.h"
 #include "models/bevformer/bev_encoder.h"
+#include "models/bevformer/bev_proposal_head.h"
 #include "models/bevformer/bevformer_config.h"
 
 namespace rs {
@@ -57,8 +58,10 @@ public:
 
     // bev [B, Q, C]; query_embedding [num_queries, 2C] whose first C columns are the positional
     // part, the second C the content; initial reference points sigmoid(reference_points(pos)).
+    // With proposals (config.bev_proposals) their query and query_pos add to the learned ones and
+    // their cell centres replace the initial x, y; z stays learned.
     DecoderOutputs decode(const torch::Tensor & bev, const torch::Tensor & query_embedding,
-                          const RegressionCallback & regression = nullptr);
+                          const RegressionCallback & regression = nullptr, const BevProposals * proposals = nullptr);
 
     torch::Tensor level_embeds;             // [4, C]
     torch::Tensor cams_embeds;              // [6, C]

@@ -27,6 +27,10 @@ const char * const kUsage =
     "                   on for tiny/small/base as officially, off for embedded)\n"
     "  --photometric / --no-photometric   colour distortion of the training images (default as\n"
     "                   GridMask's)\n"
+    "  --proposals / --no-proposals   two-stage queries from a dense BEV heatmap (default: the\n"
+    "                   config's; off in every preset)\n"
+    "  --perspective / --no-perspective   per-camera centre heatmap supervising the image\n"
+    "                   features in training (default: the config's; off in every preset)\n"
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 
@@ -34,7 +38,8 @@ const char * const kUsage =
 
 int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every"},
-                 {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric"});
+                 {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric",
+                  "proposals", "no-proposals", "perspective", "no-perspective"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -56,6 +61,13 @@ int run_train_command(const std::vector<std::string> & argv) {
         throw std::invalid_argument("--photometric or --no-photometric, not both");
     if (args.has("photometric")) opt.config.photometric = true;
     if (args.has("no-photometric")) opt.config.photometric = false;
+    if (args.has("proposals") && args.has("no-proposals")) throw std::invalid_argument("--proposals or --no-proposals, not both");
+    if (args.has("proposals")) opt.config.bev_proposals = true;
+    if (args.has("no-proposals")) opt.config.bev_proposals = false;
+    if (args.has("perspective") && args.has("no-perspective"))
+        throw std::invalid_argument("--perspective or --no-perspective, not both");
+    if (args.has("perspective")) opt.config.perspective_head = true;
+    if (args.has("no-perspective")) opt.config.perspective_head = false;
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
     opt.split = args.get("split", "train");
     opt.version = args.get("version", "");
