@@ -1,8 +1,6 @@
 #include "models/bevformer/bev_proposal_head.h"
 
 #include <c10/util/StringUtil.h>
-#include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/conv.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,14 +16,7 @@ BevProposalHeadImpl::BevProposalHeadImpl(const BevformerConfig & cfg)
     : bev_h_(cfg.bev_h), bev_w_(cfg.bev_w), embed_dims_(cfg.embed_dims), num_queries_(cfg.num_queries) {
     cfg.validate();
     const int64_t c = cfg.embed_dims;
-    torch::nn::Conv2d out(torch::nn::Conv2dOptions(c, cfg.num_classes, 1));
-    {
-        // CenterPoint's heatmap bias: every cell starts near probability 0.1.
-        torch::NoGradGuard no_grad;
-        out->bias.fill_(-2.19);
-    }
-    heatmap = register_module("heatmap", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(c, c, 3).padding(1)),
-                                                               torch::nn::ReLU(), out));
+    heatmap = register_module("heatmap", center_heatmap_branch(c, cfg.num_classes));
     content_proj = register_module("content_proj", torch::nn::Linear(c, c));
     content_norm = register_module("content_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c})));
 }

@@ -2,12 +2,24 @@
 
 #include <c10/util/StringUtil.h>
 #include <torch/nn/functional/activation.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/conv.h>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace rs {
+
+torch::nn::Sequential center_heatmap_branch(int64_t channels, int64_t classes) {
+    torch::nn::Conv2d out(torch::nn::Conv2dOptions(channels, classes, 1));
+    {
+        torch::NoGradGuard no_grad;
+        out->bias.fill_(-2.19);
+    }
+    return torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)),
+                                 torch::nn::ReLU(), out);
+}
 
 void draw_center_gaussian(float * map, int64_t h, int64_t w, int64_t row, int64_t col, int64_t radius) {
     const double sigma = double(2 * radius + 1) / 6.0;

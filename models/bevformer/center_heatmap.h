@@ -2,11 +2,16 @@
 // Gaussian peaks drawn at object centres, and the penalty-reduced focal loss that trains them.
 #pragma once
 
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/types.h>
 
 #include <cstdint>
 
 namespace rs {
+
+// Conv3x3 ReLU Conv1x1: a [B, channels, h, w] map -> [B, classes, h, w] centre logits, the last
+// bias at CenterPoint's -2.19 so every cell starts near probability 0.1.
+torch::nn::Sequential center_heatmap_branch(int64_t channels, int64_t classes);
 
 // Draws exp(-(dr^2 + dc^2) / (2 sigma^2)), sigma = (2 radius + 1) / 6, over the (2 radius + 1)^2
 // cells around (row, col) of a row-major h × w map, keeping the maximum where peaks overlap. The

@@ -1,8 +1,6 @@
 #include "models/bevformer/perspective_head.h"
 
 #include <c10/util/StringUtil.h>
-#include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/conv.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,14 +17,7 @@ PerspectiveHeadImpl::PerspectiveHeadImpl(const BevformerConfig & cfg)
     : embed_dims_(cfg.embed_dims), num_classes_(cfg.num_classes) {
     cfg.validate();
     const int64_t c = cfg.embed_dims;
-    torch::nn::Conv2d out(torch::nn::Conv2dOptions(c, cfg.num_classes, 1));
-    {
-        // As CenterPoint's heatmap bias: every cell starts near probability 0.1.
-        torch::NoGradGuard no_grad;
-        out->bias.fill_(-2.19);
-    }
-    heatmap = register_module("heatmap", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(c, c, 3).padding(1)),
-                                                               torch::nn::ReLU(), out));
+    heatmap = register_module("heatmap", center_heatmap_branch(c, cfg.num_classes));
 }
 
 torch::Tensor PerspectiveHeadImpl::forward(const torch::Tensor & features) {

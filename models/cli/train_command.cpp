@@ -2,6 +2,7 @@
 // checkpoints, a CSV loss log and a loss-curve PNG (models/bevformer/bevformer_trainer.h).
 #include <cstdio>
 #include <stdexcept>
+#include <string>
 
 #include "engine/progress_bar.h"
 #include "models/bevformer/bevformer_trainer.h"
@@ -34,6 +35,14 @@ const char * const kUsage =
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 
+// --NAME turns a config switch on, --no-NAME off; neither keeps the config's default.
+void switch_flag(const CliArgs & args, const std::string & name, bool & value) {
+    if (args.has(name) && args.has("no-" + name))
+        throw std::invalid_argument("--" + name + " or --no-" + name + ", not both");
+    if (args.has(name)) value = true;
+    if (args.has("no-" + name)) value = false;
+}
+
 }  // namespace
 
 int run_train_command(const std::vector<std::string> & argv) {
@@ -54,20 +63,10 @@ int run_train_command(const std::vector<std::string> & argv) {
     if (args.has("static") && config.find("-static") == std::string::npos) config += "-static";
     opt.config = BevformerConfig::named(config);
     if (args.has("no-seg")) opt.config.seg_head = false;
-    if (args.has("grid-mask") && args.has("no-grid-mask")) throw std::invalid_argument("--grid-mask or --no-grid-mask, not both");
-    if (args.has("grid-mask")) opt.config.grid_mask = true;
-    if (args.has("no-grid-mask")) opt.config.grid_mask = false;
-    if (args.has("photometric") && args.has("no-photometric"))
-        throw std::invalid_argument("--photometric or --no-photometric, not both");
-    if (args.has("photometric")) opt.config.photometric = true;
-    if (args.has("no-photometric")) opt.config.photometric = false;
-    if (args.has("proposals") && args.has("no-proposals")) throw std::invalid_argument("--proposals or --no-proposals, not both");
-    if (args.has("proposals")) opt.config.bev_proposals = true;
-    if (args.has("no-proposals")) opt.config.bev_proposals = false;
-    if (args.has("perspective") && args.has("no-perspective"))
-        throw std::invalid_argument("--perspective or --no-perspective, not both");
-    if (args.has("perspective")) opt.config.perspective_head = true;
-    if (args.has("no-perspective")) opt.config.perspective_head = false;
+    switch_flag(args, "grid-mask", opt.config.grid_mask);
+    switch_flag(args, "photometric", opt.config.photometric);
+    switch_flag(args, "proposals", opt.config.bev_proposals);
+    switch_flag(args, "perspective", opt.config.perspective_head);
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
     opt.split = args.get("split", "train");
     opt.version = args.get("version", "");

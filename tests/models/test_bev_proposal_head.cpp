@@ -14,40 +14,18 @@
 #include "models/bevformer/bevformer_eval.h"
 #include "models/bevformer/detection_loss.h"
 #include "models/weights.h"
+#include "tests/models/micro_bevformer.h"
 
 namespace fs = std::filesystem;
 using namespace rs;
 
 namespace {
 
-// 8×8 cells of 12.8 m over ±51.2 m.
+// micro_config's 8×8 cells of 12.8 m over ±51.2 m, with the proposal head.
 BevformerConfig grid_config() {
-    BevformerConfig c = BevformerConfig::embedded();
-    c.name = "micro";
-    c.backbone_out_stages = {1};
-    c.input_width = 64;
-    c.embed_dims = 32;
-    c.num_heads = 4;
-    c.ffn_dims = 64;
-    c.bev_h = c.bev_w = 8;
-    c.rotate_center = {4.f, 4.f};
-    c.encoder_layers = 1;
-    c.decoder_layers = 2;
-    c.num_queries = 20;
-    c.max_detections = 10;
-    c.dropout = 0.f;
+    BevformerConfig c = rs::test::micro_config();
     c.bev_proposals = true;
     return c;
-}
-
-BevformerFrame forward_frame() {
-    BevformerFrame f;
-    f.images = torch::randn({1, 6, 3, 64, 64});
-    torch::Tensor k = torch::tensor({{32.f, 0.f, 32.f, 0.f}, {0.f, 32.f, 18.f, 0.f}, {0.f, 0.f, 1.f, 0.f}, {0.f, 0.f, 0.f, 1.f}});
-    torch::Tensor lidar2cam = torch::tensor({{1.f, 0.f, 0.f, 0.f}, {0.f, 0.f, -1.f, 0.f}, {0.f, 1.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 1.f}});
-    f.lidar2img = k.matmul(lidar2cam).expand({1, 6, 4, 4}).clone();
-    f.can_bus = torch::rand({1, 18}) * 0.1;
-    return f;
 }
 
 }  // namespace
@@ -152,7 +130,7 @@ TEST(BevProposalHead, WholeModelTrainsThroughTheHeatmapAndLoadsWithIt) {
     model->train();
     const torch::Tensor gt_boxes = torch::tensor({{2.f, 10.f, 0.f, 1.8f, 4.5f, 1.6f, 0.3f, 1.f, 0.f}});
     const torch::Tensor gt_labels = torch::tensor({int64_t(0)});
-    BevformerOutputs out = model->forward(forward_frame(), torch::Tensor());
+    BevformerOutputs out = model->forward(rs::test::random_frame(), torch::Tensor());
     ASSERT_EQ(out.proposal_heatmap.sizes(), (std::vector<int64_t>{1, 10, 8, 8}));
     const torch::Tensor heat = heatmap_focal_loss(out.proposal_heatmap, bev_heatmap_target(gt_boxes, gt_labels, cfg).unsqueeze(0));
     const DetectionLoss det = compute_detection_loss(out.detections.all_cls_scores, out.detections.all_bbox_preds,

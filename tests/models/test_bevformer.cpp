@@ -21,41 +21,14 @@
 #include "models/bevformer/bevformer_runner.h"
 #include "models/bevformer/detection_loss.h"
 #include "models/weights.h"
+#include "tests/models/micro_bevformer.h"
 
 namespace fs = std::filesystem;
 using namespace rs;
+using rs::test::micro_config;
+using rs::test::random_frame;
 
 namespace {
-
-// Small enough for a test: every module present, tiny sizes.
-BevformerConfig micro_config() {
-    BevformerConfig c = BevformerConfig::embedded();
-    c.name = "micro";
-    c.backbone_out_stages = {1};
-    c.input_width = 64;
-    c.embed_dims = 32;
-    c.num_heads = 4;
-    c.ffn_dims = 64;
-    c.bev_h = c.bev_w = 8;
-    c.rotate_center = {4.f, 4.f};
-    c.encoder_layers = 1;
-    c.decoder_layers = 2;
-    c.num_queries = 20;
-    c.max_detections = 10;
-    c.dropout = 0.f;
-    return c;
-}
-
-BevformerFrame random_frame(const BevformerConfig & c, int64_t batch = 1) {
-    BevformerFrame f;
-    f.images = torch::randn({batch, 6, 3, 64, 64});
-    // All six cameras look forward along lidar y with a 32-pixel focal length at the image centre.
-    torch::Tensor k = torch::tensor({{32.f, 0.f, 32.f, 0.f}, {0.f, 32.f, 18.f, 0.f}, {0.f, 0.f, 1.f, 0.f}, {0.f, 0.f, 0.f, 1.f}});
-    torch::Tensor lidar2cam = torch::tensor({{1.f, 0.f, 0.f, 0.f}, {0.f, 0.f, -1.f, 0.f}, {0.f, 1.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 1.f}});
-    f.lidar2img = k.matmul(lidar2cam).expand({batch, 6, 4, 4}).clone();
-    f.can_bus = torch::rand({batch, 18}) * 0.1;  // non-zero, so the CAN-bus MLP gets a gradient
-    return f;
-}
 
 std::map<std::string, std::vector<int64_t>> read_key_fixture(const std::string & path) {
     std::map<std::string, std::vector<int64_t>> keys;
@@ -192,8 +165,8 @@ TEST(Bevformer, ForwardTrainShapesAndGradients) {
     const BevformerConfig cfg = micro_config();
     Bevformer model(cfg);
     model->train();
-    std::vector<BevformerFrame> history = {random_frame(cfg), random_frame(cfg)};
-    BevformerOutputs out = model->forward_train(history, random_frame(cfg));
+    std::vector<BevformerFrame> history = {random_frame(), random_frame()};
+    BevformerOutputs out = model->forward_train(history, random_frame());
     EXPECT_EQ(out.bev.sizes(), (std::vector<int64_t>{1, 64, 32}));
     EXPECT_EQ(out.detections.all_cls_scores.sizes(), (std::vector<int64_t>{2, 1, 20, 10}));
     EXPECT_EQ(out.detections.all_bbox_preds.sizes(), (std::vector<int64_t>{2, 1, 20, 10}));
@@ -232,8 +205,8 @@ TEST(Bevformer, StaticModelIgnoresHistory) {
     Bevformer model(cfg);
     model->eval();
     torch::NoGradGuard no_grad;
-    const BevformerFrame now = random_frame(cfg);
-    const torch::Tensor with = model->forward_train({random_frame(cfg)}, now).bev;
+    const BevformerFrame now = random_frame();
+    const torch::Tensor with = model->forward_train({random_frame()}, now).bev;
     const torch::Tensor without = model->forward(now, torch::Tensor()).bev;
     EXPECT_TRUE(torch::equal(with, without));
 }
@@ -244,7 +217,7 @@ TEST(Bevformer, OptimisationReducesTheLossOnOneFrame) {
     Bevformer model(cfg);
     model->train();
     torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
-    const BevformerFrame frame = random_frame(cfg);
+    const BevformerFrame frame = random_frame();
     torch::Tensor gt_boxes = torch::tensor({{2.f, 10.f, 0.f, 1.8f, 4.5f, 1.6f, 0.3f, 1.f, 0.f},
                                             {-5.f, 20.f, 0.5f, 0.6f, 0.6f, 1.7f, -1.f, 0.f, 1.f}});
     torch::Tensor gt_labels = torch::tensor({int64_t(0), int64_t(8)});
@@ -275,16 +248,16 @@ TEST(Bevformer, BadInputGetsAClearError) {
             EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
         }
     };
-    BevformerFrame f = random_frame(cfg);
+    BevformerFrame f = random_frame();
     f.images = torch::randn({1, 7, 3, 64, 64});
     expect_error(f, "7 cameras");
-    f = random_frame(cfg);
+    f = random_frame();
     f.images = torch::randn({1, 6, 3, 60, 64});
     expect_error(f, "not padded to multiples of 32");
-    f = random_frame(cfg);
+    f = random_frame();
     f.lidar2img = f.lidar2img.narrow(1, 0, 5);
     expect_error(f, "lidar2img must be [1, 6, 4, 4]");
-    f = random_frame(cfg);
+    f = random_frame();
     f.can_bus[0][3] = NAN;
     expect_error(f, "can_bus (ego pose) holds NaN");
 }

@@ -12,6 +12,7 @@
 #include "models/bevformer/center_heatmap.h"
 #include "models/bevformer/perspective_head.h"
 #include "models/weights.h"
+#include "tests/models/micro_bevformer.h"
 
 namespace fs = std::filesystem;
 using namespace rs;
@@ -88,25 +89,10 @@ TEST(PerspectiveHeatmapTarget, BadInputGetsAClearError) {
 
 TEST(PerspectiveHead, TrainingOnlyHeatmapTrainsTheBackboneAndLoadsBack) {
     torch::manual_seed(7);
-    BevformerConfig cfg = BevformerConfig::embedded();
-    cfg.name = "micro";
-    cfg.backbone_out_stages = {1};
-    cfg.input_width = 64;
-    cfg.embed_dims = 32;
-    cfg.num_heads = 4;
-    cfg.ffn_dims = 64;
-    cfg.bev_h = cfg.bev_w = 8;
-    cfg.rotate_center = {4.f, 4.f};
-    cfg.encoder_layers = 1;
-    cfg.decoder_layers = 1;
-    cfg.num_queries = 10;
-    cfg.max_detections = 10;
+    BevformerConfig cfg = rs::test::micro_config();
     cfg.perspective_head = true;
     Bevformer model(cfg);
-    BevformerFrame f;
-    f.images = torch::randn({1, 6, 3, 64, 64});
-    f.lidar2img = forward_camera().expand({1, 6, 4, 4}).clone();
-    f.can_bus = torch::zeros({1, 18});
+    const BevformerFrame f = rs::test::random_frame();
     model->eval();
     EXPECT_FALSE(model->forward(f, torch::Tensor()).perspective_heatmap.defined());
     model->train();
