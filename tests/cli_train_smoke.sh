@@ -2,7 +2,8 @@
 # The documented training path end to end on a tiny generated dataset: generate, train BEVFormer
 # embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and both
 # of our auxiliary heads (BEV proposals, perspective heatmap), resume to 4, evaluate the checkpoint
-# on the same scene (the heads found from its tensors) and check every promised file exists.
+# on the same scene (the heads found from its tensors), export it for shipping (the training-only
+# perspective head left out) and check every promised file exists.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
 cli=$1
@@ -23,4 +24,8 @@ head -1 "$work/run/losses.csv" | grep -q 'loss_heatmap,loss_perspective' || { ec
 "$cli" eval detection --data "$work/data" --split train --weights "$work/run/checkpoints/step_4.safetensors" \
     --out "$work/eval"
 grep -q '"nd_score"' "$work/eval/metrics_summary.json"
+"$cli" export bevformer --weights "$work/run/checkpoints/step_4.safetensors" --out "$work/ship.safetensors" --half
+header=$(head -c 262144 "$work/ship.safetensors" | tr -c '[:print:]' ' ')
+grep -q '"proposal_head\.' <<< "$header" || { echo "the export lost the proposal head" >&2; exit 1; }
+if grep -q '"perspective_head\.' <<< "$header"; then echo "the export kept the perspective head" >&2; exit 1; fi
 echo "train smoke: ok"

@@ -43,6 +43,13 @@ BevformerImpl::BevformerImpl(const BevformerConfig & config) : config_(config) {
     if (config_.perspective_head) perspective_head = register_module("perspective_head", PerspectiveHead(config_));
 }
 
+void BevformerImpl::drop_training_heads() {
+    if (!perspective_head) return;
+    unregister_module("perspective_head");
+    perspective_head = nullptr;
+    config_.perspective_head = false;
+}
+
 std::vector<torch::Tensor> BevformerImpl::extract_features(const torch::Tensor & images) {
     const int64_t b = images.size(0), n = images.size(1);
     std::vector<torch::Tensor> feats = img_neck->forward(img_backbone->forward(images.flatten(0, 1)));

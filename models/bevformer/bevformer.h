@@ -52,6 +52,9 @@ public:
     // gradient and in eval mode, each one's BEV the next one's prev_bev (the first falls back to
     // self-attention); then the current frame runs with gradient on the last history BEV.
     BevformerOutputs forward_train(const std::vector<BevformerFrame> & history, const BevformerFrame & current);
+    // Removes the heads that only shape training (the perspective heatmap), so shipped weights
+    // carry nothing inference never reads.
+    void drop_training_heads();
 
     ResNet img_backbone{nullptr};
     Fpn img_neck{nullptr};

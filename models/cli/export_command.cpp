@@ -1,6 +1,7 @@
 // `export bevformer`: turns a training checkpoint into a file to ship. The weights are loaded
-// strictly into their config first, so a file that would not load never ships; --half stores the
-// floating tensors as float16 (half the size; they load back into float32, the conversion reported).
+// strictly into their config first, so a file that would not load never ships; heads used only in
+// training are left out; --half stores the floating tensors as float16 (half the size; they load
+// back into float32, the conversion reported).
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -19,7 +20,8 @@ namespace {
 const char * const kUsage =
     "usage: export bevformer --weights W --out FILE [--half] [--config C]\n"
     "  --weights W   a checkpoint (RUN/checkpoints/step_N.safetensors) or any BEVFormer weights\n"
-    "  --out FILE    written atomically, with metadata config, step and source (W's file name)\n"
+    "  --out FILE    written atomically, with metadata config, step and source (W's file name);\n"
+    "                training-only heads (the perspective heatmap) are left out\n"
     "  --half        store floating tensors as float16\n"
     "  --config C    for weights whose metadata does not name their config\n";
 
@@ -37,6 +39,8 @@ int run_export_command(const std::vector<std::string> & argv) {
     if (weights.empty() || out.empty()) throw std::invalid_argument(std::string("--weights and --out are required\n") + kUsage);
 
     Bevformer model = load_bevformer(weights, args.get("config", ""));
+    if (model->config().perspective_head) std::printf("leaving out the training-only perspective head\n");
+    model->drop_training_heads();
     const SafetensorsFile file = SafetensorsFile::read(weights);
     const std::map<std::string, std::string> & meta = file.metadata();
     std::map<std::string, std::string> metadata = {{"config", model->config().name},

@@ -114,3 +114,23 @@ TEST(PerspectiveHead, TrainingOnlyHeatmapTrainsTheBackboneAndLoadsBack) {
     EXPECT_TRUE(loaded->config().perspective_head);
     EXPECT_FALSE(loaded->config().bev_proposals);
 }
+
+// What `export bevformer` ships: the model without its training-only head, same inference.
+TEST(PerspectiveHead, DroppedForShippingWithoutChangingInference) {
+    torch::manual_seed(8);
+    BevformerConfig cfg = rs::test::micro_config();
+    cfg.perspective_head = true;
+    Bevformer model(cfg);
+    model->eval();
+    const BevformerFrame f = rs::test::random_frame();
+    const torch::Tensor before = model->forward(f, torch::Tensor()).detections.all_cls_scores;
+    const size_t params = model->named_parameters().size();
+    model->drop_training_heads();
+    EXPECT_FALSE(model->config().perspective_head);
+    EXPECT_FALSE(model->perspective_head);
+    EXPECT_LT(model->named_parameters().size(), params);
+    for (const auto & p : model->named_parameters()) EXPECT_EQ(p.key().rfind("perspective_head.", 0), std::string::npos) << p.key();
+    EXPECT_TRUE(torch::equal(model->forward(f, torch::Tensor()).detections.all_cls_scores, before));
+    model->train();
+    EXPECT_FALSE(model->forward(f, torch::Tensor()).perspective_heatmap.defined());
+}
