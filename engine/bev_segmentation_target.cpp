@@ -12,7 +12,12 @@ GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & 
     auto fail = [&](const std::string & what) -> void {
         throw DatasetError(ds.dataroot() + ": scene " + scene.name + " (" + scene_token + "): " + what);
     };
-    const std::optional<size_t> map = ds.map_of(ds.index(NuTable::log, scene.log_token));
+    const size_t log = ds.index(NuTable::log, scene.log_token);
+    // A real nuScenes map is a drivable-area prior of another layout and meaning.
+    if (t.log[log].location != kTownLocation)
+        fail("its log's location '" + t.log[log].location + "' is not the generator's '" + kTownLocation +
+             "': only generated scenes have a semantic map");
+    const std::optional<size_t> map = ds.map_of(log);
     if (!map) fail("its log has no map");
     auto first = ds.find(NuTable::sample, scene.first_sample_token);
     if (!first) fail("first_sample_token '" + scene.first_sample_token + "' is not a sample");

@@ -31,8 +31,8 @@ struct GeneratedMap {
 };
 
 // The map of the scene's log, centred on the ego pose of the scene's first LIDAR_TOP key frame.
-// DatasetError naming the scene for a log without a map, a map that is not a 1-channel PNG, or a
-// scene without samples.
+// DatasetError naming the scene for a log that is not the generator's (real nuScenes), a log
+// without a map, a map that is not a 1-channel PNG, or a scene without samples.
 GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & scene_token);
 
 struct BevSegmentationTarget {

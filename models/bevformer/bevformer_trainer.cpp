@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "engine/bev_segmentation_target.h"
+#include "engine/dataset_error.h"
 #include "engine/dataset_folder.h"
 #include "engine/detection_sample.h"
 #include "engine/nuscenes_reader.h"
@@ -90,9 +91,14 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
 
     // Map-segmentation targets come from our generator's map rasters, one per scene.
     std::map<std::string, GeneratedMap> maps;
-    if (cfg.seg_head)
-        for (const DetectionSample & s : samples)
-            if (!maps.count(s.scene_token)) maps.emplace(s.scene_token, load_generated_map(ds, s.scene_token));
+    if (cfg.seg_head) {
+        try {
+            for (const DetectionSample & s : samples)
+                if (!maps.count(s.scene_token)) maps.emplace(s.scene_token, load_generated_map(ds, s.scene_token));
+        } catch (const DatasetError & e) {
+            throw DatasetError(std::string(e.what()) + "; without map targets, train with --no-seg");
+        }
+    }
 
     Bevformer model(cfg);
     std::vector<torch::Tensor> backbone, rest;

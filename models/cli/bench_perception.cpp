@@ -45,6 +45,7 @@ torch::Tensor rig_lidar2img(double width) {
 void bench_config(const BevformerConfig & cfg, const torch::Device & device, int64_t iters) {
     torch::manual_seed(0);
     Bevformer model(cfg);
+    model->drop_training_heads();  // inference as shipped, so the parameter count is the shipped one
     model->to(device);
     model->eval();
     const double s = cfg.image_scale(1600);

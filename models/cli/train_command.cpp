@@ -29,9 +29,9 @@ const char * const kUsage =
     "  --photometric / --no-photometric   colour distortion of the training images (default as\n"
     "                   GridMask's)\n"
     "  --proposals / --no-proposals   two-stage queries from a dense BEV heatmap (default: the\n"
-    "                   config's; off in every preset)\n"
+    "                   config's; on for embedded, off for tiny/small/base)\n"
     "  --perspective / --no-perspective   per-camera centre heatmap supervising the image\n"
-    "                   features in training (default: the config's; off in every preset)\n"
+    "                   features in training (default as --proposals')\n"
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 

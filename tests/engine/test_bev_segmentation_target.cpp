@@ -107,6 +107,7 @@ TEST(GeneratedMapRaster, TheViewersLayerAroundAPose) {
 TEST(BevSegmentationTarget, LoadsTheLogMapCentredOnTheFirstLidarPose) {
     test::TempDir dir;
     NuScenesTables t = test::make_test_tables();
+    t.log[0].location = kTownLocation;
     test::write_test_dataset(t, dir.path(), "v1.0-mini");
     std::vector<uint8_t> grey(32 * 16, 128);
     write_png_file(dir.path() + "/maps/map_0.png", grey.data(), 32, 16, 1);
@@ -120,6 +121,22 @@ TEST(BevSegmentationTarget, LoadsTheLogMapCentredOnTheFirstLidarPose) {
     std::vector<uint8_t> rgb(4 * 4 * 3, 0);
     write_png_file(dir.path() + "/maps/map_0.png", rgb.data(), 4, 4, 3);
     EXPECT_THROW(load_generated_map(ds, "scene_0"), DatasetError);
+}
+
+// Real nuScenes logs have a grey map too, but a drivable-area prior: never read as ours.
+TEST(BevSegmentationTarget, RefusesARealNuScenesLog) {
+    test::TempDir dir;
+    NuScenesTables t = test::make_test_tables();  // location singapore-onenorth
+    test::write_test_dataset(t, dir.path(), "v1.0-mini");
+    std::vector<uint8_t> grey(32 * 16, 255);
+    write_png_file(dir.path() + "/maps/map_0.png", grey.data(), 32, 16, 1);
+    NuScenesDataset ds = load_nuscenes(dir.path(), "v1.0-mini");
+    try {
+        load_generated_map(ds, "scene_0");
+        ADD_FAILURE() << "a real log's map loaded as a generated one";
+    } catch (const DatasetError & e) {
+        EXPECT_NE(std::string(e.what()).find("singapore-onenorth"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

@@ -150,7 +150,7 @@ TEST(BevProposalHead, WholeModelTrainsThroughTheHeatmapAndLoadsWithIt) {
     fs::remove(path);
     EXPECT_TRUE(loaded->config().bev_proposals);
     EXPECT_TRUE(loaded->proposal_head);
-    EXPECT_FALSE(Bevformer(BevformerConfig::embedded())->proposal_head);
+    EXPECT_FALSE(Bevformer(BevformerConfig::tiny())->proposal_head);  // the official configs have none
 }
 
 TEST(BevProposalHead, ConfigRefusesMoreQueriesThanCells) {
