@@ -6,6 +6,12 @@
 
 namespace rs {
 
+bool is_generated_scene(const NuScenesDataset & ds, const std::string & scene_token) {
+    const NuScenesTables & t = ds.tables();
+    const NuScene & scene = t.scene[ds.index(NuTable::scene, scene_token)];
+    return t.log[ds.index(NuTable::log, scene.log_token)].location == kTownLocation;
+}
+
 GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & scene_token) {
     const NuScenesTables & t = ds.tables();
     const NuScene & scene = t.scene[ds.index(NuTable::scene, scene_token)];
@@ -13,8 +19,7 @@ GeneratedMap load_generated_map(const NuScenesDataset & ds, const std::string & 
         throw DatasetError(ds.dataroot() + ": scene " + scene.name + " (" + scene_token + "): " + what);
     };
     const size_t log = ds.index(NuTable::log, scene.log_token);
-    // A real nuScenes map is a drivable-area prior of another layout and meaning.
-    if (t.log[log].location != kTownLocation)
+    if (!is_generated_scene(ds, scene_token))
         fail("its log's location '" + t.log[log].location + "' is not the generator's '" + kTownLocation +
              "': only generated scenes have a semantic map");
     const std::optional<size_t> map = ds.map_of(log);

@@ -30,6 +30,10 @@ struct GeneratedMap {
     double resolution = 1.0;   // metres per pixel
 };
 
+// Whether the scene's log comes from our generator (location kTownLocation), whose map is the
+// semantic raster below; a real nuScenes map is a drivable-area prior of another layout.
+bool is_generated_scene(const NuScenesDataset & ds, const std::string & scene_token);
+
 // The map of the scene's log, centred on the ego pose of the scene's first LIDAR_TOP key frame.
 // DatasetError naming the scene for a log that is not the generator's (real nuScenes), a log
 // without a map, a map that is not a 1-channel PNG, or a scene without samples.

@@ -53,7 +53,7 @@ std::shared_ptr<const MapLayer> open_map_layer(const NuScenesDataset & ds, const
     const NuScenesTables & t = ds.tables();
     const NuScene & scene = t.scene[ds.index(NuTable::scene, scene_token)];
     const size_t log = ds.index(NuTable::log, scene.log_token);
-    if (t.log[log].location == kTownLocation) {
+    if (is_generated_scene(ds, scene_token)) {
         GeneratedMap map = load_generated_map(ds, scene_token);
         const std::string file = ds.dataroot() + "/" + t.map[*ds.map_of(log)].filename;
         return std::make_shared<GeneratedMapLayer>(std::move(map), file);

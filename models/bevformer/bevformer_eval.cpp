@@ -47,16 +47,12 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
     const std::vector<std::string> tokens = split_sample_tokens(ds, split);
     if (tokens.empty()) throw std::invalid_argument("split '" + split + "' has no samples");
 
-    // Map IoU only where our generator's maps exist (not on real nuScenes).
+    // Map IoU only on generated scenes: real nuScenes maps are another product, with no targets.
     std::map<std::string, GeneratedMap> maps;
-    if (cfg.seg_head) {
-        try {
-            for (const DetectionSample & s : samples)
-                if (!maps.count(s.scene_token)) maps.emplace(s.scene_token, load_generated_map(ds, s.scene_token));
-        } catch (const std::exception &) {  // real nuScenes maps: another product, no targets
-            maps.clear();
-        }
-    }
+    if (cfg.seg_head)
+        for (const DetectionSample & s : samples)
+            if (!maps.count(s.scene_token) && is_generated_scene(ds, s.scene_token))
+                maps.emplace(s.scene_token, load_generated_map(ds, s.scene_token));
     SegmentationIou iou(kNumBevSegClasses);
 
     std::filesystem::create_directories(out_dir);
@@ -75,11 +71,11 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
         }
         boxes[samples[i].sample_token] = std::move(r.boxes);
         network_ms += r.network_ms;
-        if (!maps.empty() && r.seg_masks.defined()) {
+        if (const auto map = maps.find(samples[i].scene_token); map != maps.end() && r.seg_masks.defined()) {
             std::array<double, 6> range;
             for (int k = 0; k < 6; ++k) range[k] = cfg.pc_range[k];
             const DetectionSample & s = samples[i];
-            BevSegmentationTarget t = bev_segmentation_target(maps.at(s.scene_token), s.ego2global * s.lidar2ego,
+            BevSegmentationTarget t = bev_segmentation_target(map->second, s.ego2global * s.lidar2ego,
                                                               cfg.bev_h, cfg.bev_w, range);
             std::vector<uint8_t> target, predicted(r.seg_masks.data_ptr<uint8_t>(),
                                                    r.seg_masks.data_ptr<uint8_t>() + r.seg_masks.numel());

@@ -112,6 +112,7 @@ TEST(BevSegmentationTarget, LoadsTheLogMapCentredOnTheFirstLidarPose) {
     std::vector<uint8_t> grey(32 * 16, 128);
     write_png_file(dir.path() + "/maps/map_0.png", grey.data(), 32, 16, 1);
     NuScenesDataset ds = load_nuscenes(dir.path(), "v1.0-mini");
+    EXPECT_TRUE(is_generated_scene(ds, "scene_0"));
     GeneratedMap m = load_generated_map(ds, "scene_0");
     EXPECT_EQ(m.image.width, 32);
     EXPECT_EQ(m.image.height, 16);
@@ -131,6 +132,7 @@ TEST(BevSegmentationTarget, RefusesARealNuScenesLog) {
     std::vector<uint8_t> grey(32 * 16, 255);
     write_png_file(dir.path() + "/maps/map_0.png", grey.data(), 32, 16, 1);
     NuScenesDataset ds = load_nuscenes(dir.path(), "v1.0-mini");
+    EXPECT_FALSE(is_generated_scene(ds, "scene_0"));
     try {
         load_generated_map(ds, "scene_0");
         ADD_FAILURE() << "a real log's map loaded as a generated one";
