@@ -3,7 +3,8 @@
 # embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and both
 # of our auxiliary heads (BEV proposals, perspective heatmap), resume to 4, evaluate the checkpoint
 # on the same scene (the heads found from its tensors), export it for shipping (the training-only
-# perspective head left out) and check every promised file exists.
+# perspective head left out), fine-tune a new run from the export with a consecutive queue, and check
+# every promised file exists and that bad fine-tuning options are refused by name.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
 cli=$1
@@ -28,4 +29,15 @@ grep -q '"nd_score"' "$work/eval/metrics_summary.json"
 header=$(head -c 262144 "$work/ship.safetensors" | tr -c '[:print:]' ' ')
 grep -q '"proposal_head\.' <<< "$header" || { echo "the export lost the proposal head" >&2; exit 1; }
 if grep -q '"perspective_head\.' <<< "$header"; then echo "the export kept the perspective head" >&2; exit 1; fi
+
+"$cli" train bevformer --data "$work/data" --out "$work/tuned" --steps 1 --checkpoint-every 1 --init "$work/ship.safetensors" \
+    --queue-span 1 | tee "$work/tuned.log"
+grep -q "started from $work/ship.safetensors" "$work/tuned.log" || { echo "the fine-tune did not start from the export" >&2; exit 1; }
+[ -s "$work/tuned/checkpoints/step_1.safetensors" ] || { echo "the fine-tune wrote no checkpoint" >&2; exit 1; }
+refused() {  # refused PATTERN ARGS...: the command must fail and name PATTERN
+    if "$cli" "${@:2}" > "$work/refused.log" 2>&1; then echo "accepted: ${*:2}" >&2; exit 1; fi
+    grep -q -- "$1" "$work/refused.log" || { echo "the error for '${*:2}' does not name $1:" >&2; cat "$work/refused.log" >&2; exit 1; }
+}
+refused proposal_head train bevformer --data "$work/data" --out "$work/wrong" --steps 1 --init "$work/ship.safetensors" --no-proposals
+refused queue-span train bevformer --data "$work/data" --out "$work/wrong2" --steps 1 --queue-span nan
 echo "train smoke: ok"

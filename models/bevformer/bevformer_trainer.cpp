@@ -2,6 +2,7 @@
 
 #include <torch/optim/adamw.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "models/bevformer/sample_batch.h"
 #include "models/bevformer/segmentation_loss.h"
 #include "models/training_run.h"
+#include "models/weights.h"
 
 namespace rs {
 
@@ -73,6 +75,15 @@ std::vector<std::vector<size_t>> plan_queues(const std::vector<DetectionSample> 
 }
 
 }  // namespace
+
+void load_init_weights(Bevformer & model, const std::string & path) {
+    WeightsLoadOptions lenient;
+    lenient.strict = false;
+    WeightsReport report = load_weights(*model, path, lenient);
+    const auto training_only = [](const std::string & name) { return name.rfind("perspective_head.", 0) == 0; };
+    report.missing.erase(std::remove_if(report.missing.begin(), report.missing.end(), training_only), report.missing.end());
+    if (!report.complete()) throw WeightsError(report);
+}
 
 BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                                       const std::function<void(int64_t, int64_t)> & progress) {
@@ -122,6 +133,10 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
     BevformerTrainSummary summary;
     summary.samples = samples.size();
     summary.first_step = run.resume(*model, optimizer);
+    if (summary.first_step == 0 && !opt.init_weights.empty()) {
+        load_init_weights(model, opt.init_weights);
+        summary.initialised = true;
+    }
     if (summary.first_step >= opt.steps)
         throw std::invalid_argument("the run in " + opt.out_dir + " is already at step " + std::to_string(summary.first_step) +
                                     "; ask for more --steps to continue it");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "models/bevformer/bevformer.h"
 #include "models/bevformer/bevformer_config.h"
 
 namespace rs {
@@ -23,16 +24,27 @@ struct BevformerTrainOptions {
     uint64_t seed = 1;
     int threads = 2;                // LibTorch intra-op threads
     int64_t checkpoint_every = 250;
+    // Fine-tuning: a new run starts from these weights (a checkpoint or an exported model, whose
+    // missing training-only perspective head starts fresh) instead of random ones. Ignored when
+    // the run resumes from its own checkpoint.
+    std::string init_weights;
 };
 
 struct BevformerTrainSummary {
     int64_t first_step = 0;         // > 0 when resumed
+    bool initialised = false;       // started from init_weights
     int64_t steps = 0;
     size_t samples = 0;             // key frames of the split
     double samples_per_s = 0;       // this session
     double final_loss = 0;          // mean total loss of the last 50 steps
     std::string weights;            // the last checkpoint's safetensors
 };
+
+// Fine-tuning's start: loads `path` into `model`. Only the training-only perspective head may be
+// missing (export drops it, so it starts fresh); any other missing, unexpected or mis-shaped tensor
+// throws WeightsError naming them all. Like non-strict loading, tensors that fit are already loaded
+// when it throws.
+void load_init_weights(Bevformer & model, const std::string & path);
 
 // `progress(done, total)` after each step. std::invalid_argument / DatasetError for bad options or
 // data, with the file or field named.

@@ -44,4 +44,18 @@ int64_t CliArgs::get_int(const std::string & name, int64_t fallback, int64_t min
     return v;
 }
 
+double CliArgs::get_double(const std::string & name, double fallback, double min, double max) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) return fallback;
+    const std::string & text = it->second;
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument("option --" + name + " expects a number, got '" + text + "'");
+    if (!(v >= min && v <= max))
+        throw std::invalid_argument("option --" + name + " must be in [" + std::to_string(min) + ", " +
+                                    std::to_string(max) + "], got " + text);
+    return v;
+}
+
 }  // namespace rs

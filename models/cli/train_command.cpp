@@ -22,6 +22,12 @@ const char * const kUsage =
     "  --seed K         initialisation and data order (1)\n"
     "  --threads T      CPU threads (2)\n"
     "  --checkpoint-every N   steps between checkpoints and loss plots (250)\n"
+    "  --init W         fine-tune: a new run starts from these weights (a checkpoint, or an exported\n"
+    "                   model whose training-only perspective head then starts fresh); a resumed\n"
+    "                   run keeps its own\n"
+    "  --queue-span S   seconds before the current frame from which the training queue's earlier\n"
+    "                   frames are drawn (the config's: 2); 1 with the 3-frame embedded queue makes\n"
+    "                   it the two preceding key frames, 0.5 s apart as at inference\n"
     "  --static         BEVFormer-S (same as C-static): no temporal attention to the previous BEV\n"
     "  --no-seg         without the map-segmentation head\n"
     "  --grid-mask / --no-grid-mask   GridMask on the training images (default: the config's;\n"
@@ -46,7 +52,8 @@ void switch_flag(const CliArgs & args, const std::string & name, bool & value) {
 }  // namespace
 
 int run_train_command(const std::vector<std::string> & argv) {
-    CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every"},
+    CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every",
+                                "init", "queue-span"},
                  {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric",
                   "proposals", "no-proposals", "perspective", "no-perspective"});
     if (args.has("help")) {
@@ -67,6 +74,8 @@ int run_train_command(const std::vector<std::string> & argv) {
     switch_flag(args, "photometric", opt.config.photometric);
     switch_flag(args, "proposals", opt.config.bev_proposals);
     switch_flag(args, "perspective", opt.config.perspective_head);
+    if (args.has("queue-span")) opt.config.queue_span_s = float(args.get_double("queue-span", 2.0, 0.01, 60.0));
+    opt.init_weights = args.get("init", "");
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
     opt.split = args.get("split", "train");
     opt.version = args.get("version", "");
@@ -77,6 +86,7 @@ int run_train_command(const std::vector<std::string> & argv) {
     ProgressBar bar("train " + opt.config.name, "samples");
     BevformerTrainSummary s = train_bevformer(opt, [&](int64_t done, int64_t total) { bar.update(done, total); });
     bar.finish();
+    if (s.initialised) std::printf("started from %s\n", opt.init_weights.c_str());
     std::printf("trained %s on %zu key frames of %s: steps %lld to %lld, %.2f samples/s, mean loss of the last steps %.4f\n"
                 "weights: %s\n",
                 opt.config.name.c_str(), s.samples, opt.split.c_str(), (long long)s.first_step, (long long)s.steps,

@@ -1,5 +1,6 @@
 // Perspective supervision: the projected-centre heatmap target on a hand-built camera, and the
-// head's place in the model (training mode only, gradients into the backbone, loads back).
+// head's place in the model (training mode only, gradients into the backbone, loads back, left out of
+// exports and started fresh when fine-tuning from one).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 
 #include "models/bevformer/bevformer.h"
 #include "models/bevformer/bevformer_eval.h"
+#include "models/bevformer/bevformer_trainer.h"
 #include "models/bevformer/center_heatmap.h"
 #include "models/bevformer/perspective_head.h"
 #include "models/weights.h"
@@ -134,4 +136,38 @@ TEST(PerspectiveHead, DroppedForShippingWithoutChangingInference) {
     EXPECT_TRUE(torch::equal(model->forward(f, torch::Tensor()).detections.all_cls_scores, before));
     model->train();
     EXPECT_FALSE(model->forward(f, torch::Tensor()).perspective_heatmap.defined());
+}
+
+// Fine-tuning starts from an exported model: its weights load, the dropped perspective head starts
+// fresh; a file of another architecture is refused with the tensors named.
+TEST(PerspectiveHead, ExportedModelStartsAFineTuneWithAFreshHead) {
+    torch::manual_seed(9);
+    BevformerConfig cfg = rs::test::micro_config();
+    cfg.perspective_head = true;
+    Bevformer trained(cfg);
+    trained->drop_training_heads();
+    const fs::path path = fs::temp_directory_path() / ("roadsight_init_" + std::to_string(::getpid()) + ".safetensors");
+    save_weights(*trained, path.string());
+
+    Bevformer tuned(cfg);
+    const torch::Tensor head_before = tuned->perspective_head->named_parameters()["heatmap.0.weight"].clone();
+    load_init_weights(tuned, path.string());
+    const auto source = trained->named_parameters();
+    for (const auto & p : tuned->named_parameters()) {
+        if (p.key().rfind("perspective_head.", 0) == 0) continue;
+        EXPECT_TRUE(torch::equal(p.value(), source[p.key()])) << p.key();
+    }
+    EXPECT_TRUE(torch::equal(tuned->perspective_head->named_parameters()["heatmap.0.weight"], head_before));
+
+    BevformerConfig other = cfg;
+    other.bev_proposals = true;  // the file has no proposal head
+    Bevformer wrong(other);
+    try {
+        load_init_weights(wrong, path.string());
+        ADD_FAILURE() << "a file without the proposal head was accepted";
+    } catch (const WeightsError & e) {
+        EXPECT_NE(std::string(e.what()).find("proposal_head."), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("perspective_head."), std::string::npos) << e.what();
+    }
+    fs::remove(path);
 }
