@@ -395,6 +395,10 @@ std::array<double, kNumTpMetrics> DetectionMetrics::tp_errors() const {
     return out;
 }
 
+double DetectionMetrics::zero_velocity_mave() const {
+    return numpy_nanmean(zero_velocity_ave.data(), zero_velocity_ave.size());
+}
+
 std::array<double, kNumTpMetrics> DetectionMetrics::tp_scores() const {
     std::array<double, kNumTpMetrics> out = tp_errors();
     for (double & v : out) {
@@ -444,6 +448,14 @@ DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred
     for (int c = 0; c < kNumObjectClasses; ++c)
         for (double th : cfg.dist_ths) data[c].push_back(accumulate(gt, pred, ObjectClass(c), th));
     DetectionMetrics metrics = detection_metrics_from_data(cfg, std::move(data));
+    EvalBoxes still = pred;
+    for (EvalBoxes::Sample & s : still.samples())
+        for (EvalBox & b : s.boxes) b.velocity = {0.0, 0.0};
+    const double th_tp = cfg.dist_ths[tp_threshold_index(cfg)];
+    for (int c = 0; c < kNumObjectClasses; ++c)
+        metrics.zero_velocity_ave[c] = std::isnan(metrics.label_tp_errors[c][int(TpMetric::vel_err)])
+                                           ? std::nan("")
+                                           : calc_tp(accumulate(gt, still, ObjectClass(c), th_tp), cfg.min_recall, TpMetric::vel_err);
     metrics.eval_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return metrics;
 }

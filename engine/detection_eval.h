@@ -103,6 +103,9 @@ struct DetectionMetrics {
     // NaN where the devkit leaves a metric out: traffic_cone attr/vel/orient, barrier attr/vel.
     std::array<std::array<double, kNumTpMetrics>, kNumObjectClasses> label_tp_errors{};
     double eval_time = 0;  // seconds
+    // Not the devkit's: each class's AVE had every predicted velocity been 0 (matching ignores
+    // velocity, so the same true positives), the baseline a velocity head must beat. NaN as AVE.
+    std::array<double, kNumObjectClasses> zero_velocity_ave{};
 
     std::array<double, kNumObjectClasses> mean_dist_aps() const;
     double mean_ap() const;
@@ -110,13 +113,14 @@ struct DetectionMetrics {
     std::array<double, kNumTpMetrics> tp_scores() const;  // max(0, 1 - error)
     // (mean_ap_weight * mAP + sum of tp_scores) / (mean_ap_weight + 5)
     double nd_score() const;
+    double zero_velocity_mave() const;  // nanmean of zero_velocity_ave, as tp_errors()
 };
 
 // Step 2 of DetectionEval.evaluate: APs and TP errors from accumulated data ([class][threshold]).
 DetectionMetrics detection_metrics_from_data(
     const DetectionConfig & cfg, std::array<std::vector<DetectionMetricData>, kNumObjectClasses> metric_data);
 
-// Accumulates every class at every threshold and computes the metrics. The boxes must already be
+// Accumulates every class at every threshold and computes the metrics (and zero_velocity_ave). The boxes must already be
 // filtered. std::invalid_argument for a config the devkit rejects (unknown dist_fcn, dist_th_tp not
 // among dist_ths).
 DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred, const DetectionConfig & cfg);

@@ -30,11 +30,14 @@ void print_metrics(const DetectionMetrics & m) {
     const auto tp = m.tp_errors();
     std::printf("mAP: %.4f\nmATE: %.4f\nmASE: %.4f\nmAOE: %.4f\nmAVE: %.4f\nmAAE: %.4f\nNDS: %.4f\n", m.mean_ap(), tp[0],
                 tp[1], tp[2], tp[3], tp[4], m.nd_score());
-    std::printf("\n%-22s %6s %6s %6s %6s %6s %6s\n", "class", "AP", "ATE", "ASE", "AOE", "AVE", "AAE");
+    std::printf("mAVE had every velocity been 0 (same matches): %.4f\n", m.zero_velocity_mave());
+    std::printf("\n%-22s %6s %6s %6s %6s %6s %6s %6s\n", "class", "AP", "ATE", "ASE", "AOE", "AVE", "AAE", "AVE@0");
     const auto aps = m.mean_dist_aps();
+    const auto cell = [](double e) { std::isnan(e) ? std::printf(" %6s", "nan") : std::printf(" %6.3f", e); };
     for (int c = 0; c < kNumObjectClasses; ++c) {
         std::printf("%-22s %6.3f", class_name(ObjectClass(c)), aps[c]);
-        for (double e : m.label_tp_errors[c]) std::isnan(e) ? std::printf(" %6s", "nan") : std::printf(" %6.3f", e);
+        for (double e : m.label_tp_errors[c]) cell(e);
+        cell(m.zero_velocity_ave[c]);
         std::printf("\n");
     }
 }

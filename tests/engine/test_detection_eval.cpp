@@ -507,6 +507,15 @@ TEST(DetectionMetricsTest, PerfectDetectionOfEveryClass) {
     for (double e : m.tp_errors()) EXPECT_EQ(e, 0.0);
     EXPECT_EQ(m.mean_ap(), 1.0000000000000004);
     EXPECT_EQ(m.nd_score(), 1.0000000000000002);
+    // Had every velocity been 0, each class's AVE would be its one true positive's speed.
+    double sum = 0;
+    for (int c = 0; c < 8; ++c) {
+        EXPECT_NEAR(m.zero_velocity_ave[c], std::hypot(1.0 * c, 0.5), 1e-9) << class_name(ObjectClass(c));
+        sum += std::hypot(1.0 * c, 0.5);
+    }
+    EXPECT_TRUE(std::isnan(m.zero_velocity_ave[int(ObjectClass::traffic_cone)]));
+    EXPECT_TRUE(std::isnan(m.zero_velocity_ave[int(ObjectClass::barrier)]));
+    EXPECT_NEAR(m.zero_velocity_mave(), sum / 8, 1e-9);
 }
 
 TEST(DetectionMetricsTest, RejectsConfigsTheDevkitRejects) {
