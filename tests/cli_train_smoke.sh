@@ -1,9 +1,9 @@
 #!/bin/bash
 # The documented training path end to end on a tiny generated dataset: generate, train BEVFormer
-# embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and both
-# of our auxiliary heads (BEV proposals, perspective heatmap), resume to 4, evaluate the checkpoint
+# embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and our
+# auxiliary heads (BEV proposals, perspective heatmap, BEV velocity), resume to 4, evaluate the checkpoint
 # on the same scene (the heads found from its tensors), export it for shipping (the training-only
-# perspective head left out), fine-tune a new run from the export with a consecutive queue, and check
+# perspective and velocity heads left out), fine-tune a new run from the export with a consecutive queue, and check
 # every promised file exists and that bad fine-tuning options are refused by name.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
@@ -13,15 +13,15 @@ rm -rf "$work"
 mkdir -p "$work"
 "$cli" generate --scenes 1 --seconds 2 --width 160 --height 90 --seed 4 --out "$work/data"
 "$cli" train bevformer --data "$work/data" --out "$work/run" --steps 3 --checkpoint-every 3 --grid-mask --photometric \
-    --proposals --perspective
+    --proposals --perspective --bev-velocity
 "$cli" train bevformer --data "$work/data" --out "$work/run" --steps 4 --checkpoint-every 3 --grid-mask --photometric \
-    --proposals --perspective
+    --proposals --perspective --bev-velocity
 for f in checkpoints/step_3.safetensors checkpoints/step_4.safetensors losses.csv loss_curve.png state.json; do
     [ -s "$work/run/$f" ] || { echo "missing $work/run/$f" >&2; exit 1; }
 done
 rows=$(($(wc -l < "$work/run/losses.csv") - 1))
 [ "$rows" -eq 4 ] || { echo "losses.csv has $rows step rows, expected 4" >&2; exit 1; }
-head -1 "$work/run/losses.csv" | grep -q 'loss_heatmap,loss_perspective' || { echo "losses.csv lacks the heads' losses" >&2; exit 1; }
+head -1 "$work/run/losses.csv" | grep -q 'loss_heatmap,loss_perspective,loss_bev_velocity' || { echo "losses.csv lacks the heads' losses" >&2; exit 1; }
 "$cli" eval detection --data "$work/data" --split train --weights "$work/run/checkpoints/step_4.safetensors" \
     --out "$work/eval"
 grep -q '"nd_score"' "$work/eval/metrics_summary.json"
@@ -29,6 +29,7 @@ grep -q '"nd_score"' "$work/eval/metrics_summary.json"
 header=$(head -c 262144 "$work/ship.safetensors" | tr -c '[:print:]' ' ')
 grep -q '"proposal_head\.' <<< "$header" || { echo "the export lost the proposal head" >&2; exit 1; }
 if grep -q '"perspective_head\.' <<< "$header"; then echo "the export kept the perspective head" >&2; exit 1; fi
+if grep -q '"velocity_head\.' <<< "$header"; then echo "the export kept the velocity head" >&2; exit 1; fi
 
 "$cli" train bevformer --data "$work/data" --out "$work/tuned" --steps 1 --checkpoint-every 1 --init "$work/ship.safetensors" \
     --queue-span 1 | tee "$work/tuned.log"

@@ -41,13 +41,20 @@ BevformerImpl::BevformerImpl(const BevformerConfig & config) : config_(config) {
     if (config_.seg_head) seg_head = register_module("seg_head", SegmentationHead(config_));
     if (config_.bev_proposals) proposal_head = register_module("proposal_head", BevProposalHead(config_));
     if (config_.perspective_head) perspective_head = register_module("perspective_head", PerspectiveHead(config_));
+    if (config_.bev_velocity) velocity_head = register_module("velocity_head", BevVelocityHead(config_));
 }
 
 void BevformerImpl::drop_training_heads() {
-    if (!perspective_head) return;
-    unregister_module("perspective_head");
-    perspective_head = nullptr;
-    config_.perspective_head = false;
+    if (perspective_head) {
+        unregister_module("perspective_head");
+        perspective_head = nullptr;
+        config_.perspective_head = false;
+    }
+    if (velocity_head) {
+        unregister_module("velocity_head");
+        velocity_head = nullptr;
+        config_.bev_velocity = false;
+    }
 }
 
 std::vector<torch::Tensor> BevformerImpl::extract_features(const torch::Tensor & images) {
@@ -77,6 +84,7 @@ BevformerOutputs BevformerImpl::forward(const BevformerFrame & frame, const torc
     BevformerOutputs out;
     out.bev = encode_features(frame, feats, prev_bev);
     if (perspective_head && is_training()) out.perspective_heatmap = perspective_head->forward(feats.front());
+    if (velocity_head && is_training()) out.bev_velocity = velocity_head->forward(out.bev);
     DetectionHeadImpl & head = *pts_bbox_head;
     std::optional<BevProposals> proposals;
     if (proposal_head) {

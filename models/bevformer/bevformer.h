@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/bevformer/bev_proposal_head.h"
+#include "models/bevformer/bev_velocity_head.h"
 #include "models/bevformer/bevformer_config.h"
 #include "models/bevformer/detection_head.h"
 #include "models/bevformer/fpn.h"
@@ -34,6 +35,7 @@ struct BevformerOutputs {
     torch::Tensor seg_logits;  // [B, seg_classes, bev_h, bev_w]; undefined without the seg head
     torch::Tensor proposal_heatmap;  // [B, num_classes, bev_h, bev_w] logits; only with bev_proposals
     torch::Tensor perspective_heatmap;  // [B, N, num_classes, h, w] logits; with perspective_head, in training mode
+    torch::Tensor bev_velocity;         // [B, 2, bev_h, bev_w] m/s; with bev_velocity, in training mode
 };
 
 class BevformerImpl : public torch::nn::Module {
@@ -52,7 +54,7 @@ public:
     // gradient and in eval mode, each one's BEV the next one's prev_bev (the first falls back to
     // self-attention); then the current frame runs with gradient on the last history BEV.
     BevformerOutputs forward_train(const std::vector<BevformerFrame> & history, const BevformerFrame & current);
-    // Removes the heads that only shape training (the perspective heatmap), so shipped weights
+    // Removes the heads that only shape training (perspective heatmap, BEV velocity), so shipped weights
     // carry nothing inference never reads.
     void drop_training_heads();
 
@@ -63,6 +65,7 @@ public:
     SegmentationHead seg_head{nullptr};          // only with config.seg_head
     BevProposalHead proposal_head{nullptr};      // only with config.bev_proposals
     PerspectiveHead perspective_head{nullptr};   // only with config.perspective_head
+    BevVelocityHead velocity_head{nullptr};      // only with config.bev_velocity
 
 private:
     torch::Tensor encode_features(const BevformerFrame & frame, const std::vector<torch::Tensor> & feats,

@@ -37,8 +37,8 @@ void BevformerConfig::validate() const {
     require(seg_classes > 0, name, "seg_classes must be positive");
     require(!bev_proposals || num_queries <= bev_h * bev_w, name,
             "bev_proposals picks num_queries BEV cells, so num_queries must be at most bev_h * bev_w");
-    require(proposal_loss_weight >= 0.f && perspective_loss_weight >= 0.f, name,
-            "proposal_loss_weight and perspective_loss_weight must be non-negative");
+    require(proposal_loss_weight >= 0.f && perspective_loss_weight >= 0.f && bev_velocity_loss_weight >= 0.f, name,
+            "proposal_loss_weight, perspective_loss_weight and bev_velocity_loss_weight must be non-negative");
     require(max_detections > 0, name, "max_detections must be positive");
     require(static_cast<int>(code_weights.size()) == code_size, name, "code_weights must have code_size entries");
     require(lr > 0.f && grad_clip > 0.f && warmup_steps >= 0, name, "lr and grad_clip must be positive");

@@ -72,6 +72,9 @@ struct BevformerConfig {
     // Training only: a per-camera centre heatmap on the image features (perspective_head.h); ours.
     bool perspective_head = false;
     float perspective_loss_weight = 1.0f;
+    // Training only: each object's velocity regressed at its BEV centre cell (bev_velocity_head.h); ours.
+    bool bev_velocity = false;
+    float bev_velocity_loss_weight = 0.25f;
 
     // Decoding and losses.
     int max_detections = 300;

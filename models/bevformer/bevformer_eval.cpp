@@ -26,11 +26,12 @@ Bevformer load_bevformer(const std::string & weights_path, const std::string & c
         throw std::invalid_argument(weights_path + " holds a '" + stored + "' BEVFormer, not '" + config_name + "'");
     BevformerConfig cfg = BevformerConfig::named(config_name.empty() ? stored : config_name);
     // Which optional heads were trained shows in the tensors.
-    cfg.seg_head = cfg.bev_proposals = cfg.perspective_head = false;
+    cfg.seg_head = cfg.bev_proposals = cfg.perspective_head = cfg.bev_velocity = false;
     for (const SafetensorsEntry & e : file.entries()) {
         if (e.name.rfind("seg_head.", 0) == 0) cfg.seg_head = true;
         if (e.name.rfind("proposal_head.", 0) == 0) cfg.bev_proposals = true;
         if (e.name.rfind("perspective_head.", 0) == 0) cfg.perspective_head = true;
+        if (e.name.rfind("velocity_head.", 0) == 0) cfg.bev_velocity = true;
     }
     Bevformer model(cfg);
     load_weights(*model, weights_path);

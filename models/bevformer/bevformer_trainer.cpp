@@ -18,6 +18,7 @@
 #include "engine/detection_sample.h"
 #include "engine/nuscenes_reader.h"
 #include "models/bevformer/bev_proposal_head.h"
+#include "models/bevformer/bev_velocity_head.h"
 #include "models/bevformer/bevformer.h"
 #include "models/bevformer/center_heatmap.h"
 #include "models/bevformer/detection_loss.h"
@@ -80,7 +81,9 @@ void load_init_weights(Bevformer & model, const std::string & path) {
     WeightsLoadOptions lenient;
     lenient.strict = false;
     WeightsReport report = load_weights(*model, path, lenient);
-    const auto training_only = [](const std::string & name) { return name.rfind("perspective_head.", 0) == 0; };
+    const auto training_only = [](const std::string & name) {
+        return name.rfind("perspective_head.", 0) == 0 || name.rfind("velocity_head.", 0) == 0;
+    };
     report.missing.erase(std::remove_if(report.missing.begin(), report.missing.end(), training_only), report.missing.end());
     if (!report.complete()) throw WeightsError(report);
 }
@@ -129,6 +132,7 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
     if (cfg.seg_head) loss_names.push_back("loss_seg");
     if (cfg.bev_proposals) loss_names.push_back("loss_heatmap");
     if (cfg.perspective_head) loss_names.push_back("loss_perspective");
+    if (cfg.bev_velocity) loss_names.push_back("loss_bev_velocity");
     TrainingRun run(opt.out_dir, cfg.name, opt.seed, loss_names);
     BevformerTrainSummary summary;
     summary.samples = samples.size();
@@ -211,6 +215,11 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                     const torch::Tensor perspective = heatmap_focal_loss(heat, target.unsqueeze(0));
                     total = total + cfg.perspective_loss_weight * perspective;
                     logged.push_back(perspective.item<double>());
+                }
+                if (cfg.bev_velocity) {
+                    const torch::Tensor velocity = bev_velocity_loss(out.bev_velocity, bev_velocity_target(current.gt_boxes, cfg));
+                    total = total + cfg.bev_velocity_loss_weight * velocity;
+                    logged.push_back(velocity.item<double>());
                 }
                 logged[0] = total.item<double>();
                 if (!std::isfinite(logged[0]))

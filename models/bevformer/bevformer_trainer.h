@@ -40,8 +40,8 @@ struct BevformerTrainSummary {
     std::string weights;            // the last checkpoint's safetensors
 };
 
-// Fine-tuning's start: loads `path` into `model`. Only the training-only perspective head may be
-// missing (export drops it, so it starts fresh); any other missing, unexpected or mis-shaped tensor
+// Fine-tuning's start: loads `path` into `model`. Only the training-only heads (perspective,
+// BEV velocity) may be missing (export drops them, so they start fresh); any other missing, unexpected or mis-shaped tensor
 // throws WeightsError naming them all. Like non-strict loading, tensors that fit are already loaded
 // when it throws.
 void load_init_weights(Bevformer & model, const std::string & path);

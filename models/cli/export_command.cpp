@@ -21,7 +21,7 @@ const char * const kUsage =
     "usage: export bevformer --weights W --out FILE [--half] [--config C]\n"
     "  --weights W   a checkpoint (RUN/checkpoints/step_N.safetensors) or any BEVFormer weights\n"
     "  --out FILE    written atomically, with metadata config, step and source (W's file name);\n"
-    "                training-only heads (the perspective heatmap) are left out\n"
+    "                training-only heads (perspective heatmap, BEV velocity) are left out\n"
     "  --half        store floating tensors as float16\n"
     "  --config C    for weights whose metadata does not name their config\n";
 
@@ -40,6 +40,7 @@ int run_export_command(const std::vector<std::string> & argv) {
 
     Bevformer model = load_bevformer(weights, args.get("config", ""));
     if (model->config().perspective_head) std::printf("leaving out the training-only perspective head\n");
+    if (model->config().bev_velocity) std::printf("leaving out the training-only BEV velocity head\n");
     model->drop_training_heads();
     const SafetensorsFile file = SafetensorsFile::read(weights);
     const std::map<std::string, std::string> & meta = file.metadata();

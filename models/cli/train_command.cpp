@@ -23,7 +23,7 @@ const char * const kUsage =
     "  --threads T      CPU threads (2)\n"
     "  --checkpoint-every N   steps between checkpoints and loss plots (250)\n"
     "  --init W         fine-tune: a new run starts from these weights (a checkpoint, or an exported\n"
-    "                   model whose training-only perspective head then starts fresh); a resumed\n"
+    "                   model whose training-only heads then start fresh); a resumed\n"
     "                   run keeps its own\n"
     "  --queue-span S   seconds before the current frame from which the training queue's earlier\n"
     "                   frames are drawn (the config's: 2); 1 with the 3-frame embedded queue makes\n"
@@ -38,6 +38,8 @@ const char * const kUsage =
     "                   config's; on for embedded, off for tiny/small/base)\n"
     "  --perspective / --no-perspective   per-camera centre heatmap supervising the image\n"
     "                   features in training (default as --proposals')\n"
+    "  --bev-velocity / --no-bev-velocity   each object's velocity regressed at its BEV centre cell\n"
+    "                   in training (CenterPoint-style; default off)\n"
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 
@@ -55,7 +57,7 @@ int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every",
                                 "init", "queue-span"},
                  {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric",
-                  "proposals", "no-proposals", "perspective", "no-perspective"});
+                  "proposals", "no-proposals", "perspective", "no-perspective", "bev-velocity", "no-bev-velocity"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -74,6 +76,7 @@ int run_train_command(const std::vector<std::string> & argv) {
     switch_flag(args, "photometric", opt.config.photometric);
     switch_flag(args, "proposals", opt.config.bev_proposals);
     switch_flag(args, "perspective", opt.config.perspective_head);
+    switch_flag(args, "bev-velocity", opt.config.bev_velocity);
     if (args.has("queue-span")) opt.config.queue_span_s = float(args.get_double("queue-span", 2.0, 0.01, 60.0));
     opt.init_weights = args.get("init", "");
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
