@@ -57,6 +57,10 @@ void BevformerImpl::drop_training_heads() {
     }
 }
 
+bool BevformerImpl::is_training_head_tensor(const std::string & name) {
+    return name.rfind("perspective_head.", 0) == 0 || name.rfind("velocity_head.", 0) == 0;
+}
+
 std::vector<torch::Tensor> BevformerImpl::extract_features(const torch::Tensor & images) {
     const int64_t b = images.size(0), n = images.size(1);
     std::vector<torch::Tensor> feats = img_neck->forward(img_backbone->forward(images.flatten(0, 1)));

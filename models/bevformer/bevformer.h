@@ -8,6 +8,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include "models/bevformer/bev_proposal_head.h"
@@ -57,6 +58,8 @@ public:
     // Removes the heads that only shape training (perspective heatmap, BEV velocity), so shipped weights
     // carry nothing inference never reads.
     void drop_training_heads();
+    // Whether a tensor name belongs to one of those heads (export drops them, fine-tuning may lack them).
+    static bool is_training_head_tensor(const std::string & name);
 
     ResNet img_backbone{nullptr};
     Fpn img_neck{nullptr};

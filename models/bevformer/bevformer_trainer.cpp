@@ -81,10 +81,9 @@ void load_init_weights(Bevformer & model, const std::string & path) {
     WeightsLoadOptions lenient;
     lenient.strict = false;
     WeightsReport report = load_weights(*model, path, lenient);
-    const auto training_only = [](const std::string & name) {
-        return name.rfind("perspective_head.", 0) == 0 || name.rfind("velocity_head.", 0) == 0;
-    };
-    report.missing.erase(std::remove_if(report.missing.begin(), report.missing.end(), training_only), report.missing.end());
+    report.missing.erase(
+        std::remove_if(report.missing.begin(), report.missing.end(), BevformerImpl::is_training_head_tensor),
+        report.missing.end());
     if (!report.complete()) throw WeightsError(report);
 }
 

@@ -30,32 +30,31 @@ std::string CliArgs::get(const std::string & name, const std::string & fallback)
     return it == values_.end() ? fallback : it->second;
 }
 
-int64_t CliArgs::get_int(const std::string & name, int64_t fallback, int64_t min, int64_t max) const {
-    auto it = values_.find(name);
-    if (it == values_.end()) return fallback;
-    const std::string & text = it->second;
-    int64_t v = 0;
+namespace {
+
+// The whole text as a T within [min, max]; NaN fails the range test.
+template <typename T>
+T parse_option(const std::string & name, const std::string & text, T min, T max, const char * kind) {
+    T v{};
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("option --" + name + " expects an integer, got '" + text + "'");
-    if (v < min || v > max)
+        throw std::invalid_argument("option --" + name + " expects " + kind + ", got '" + text + "'");
+    if (!(v >= min && v <= max))
         throw std::invalid_argument("option --" + name + " must be in [" + std::to_string(min) + ", " +
                                     std::to_string(max) + "], got " + text);
     return v;
 }
 
+}  // namespace
+
+int64_t CliArgs::get_int(const std::string & name, int64_t fallback, int64_t min, int64_t max) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? fallback : parse_option(name, it->second, min, max, "an integer");
+}
+
 double CliArgs::get_double(const std::string & name, double fallback, double min, double max) const {
     auto it = values_.find(name);
-    if (it == values_.end()) return fallback;
-    const std::string & text = it->second;
-    double v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("option --" + name + " expects a number, got '" + text + "'");
-    if (!(v >= min && v <= max))
-        throw std::invalid_argument("option --" + name + " must be in [" + std::to_string(min) + ", " +
-                                    std::to_string(max) + "], got " + text);
-    return v;
+    return it == values_.end() ? fallback : parse_option(name, it->second, min, max, "a number");
 }
 
 }  // namespace rs

@@ -23,8 +23,7 @@ const char * const kUsage =
     "  --threads T      CPU threads (2)\n"
     "  --checkpoint-every N   steps between checkpoints and loss plots (250)\n"
     "  --init W         fine-tune: a new run starts from these weights (a checkpoint, or an exported\n"
-    "                   model whose training-only heads then start fresh); a resumed\n"
-    "                   run keeps its own\n"
+    "                   model whose training-only heads then start fresh); a resumed run keeps its own\n"
     "  --queue-span S   seconds before the current frame from which the training queue's earlier\n"
     "                   frames are drawn (the config's: 2); 1 with the 3-frame embedded queue makes\n"
     "                   it the two preceding key frames, 0.5 s apart as at inference\n"
@@ -55,7 +54,7 @@ void switch_flag(const CliArgs & args, const std::string & name, bool & value) {
 
 int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every",
-                                "init", "queue-span"},
+                        "init", "queue-span"},
                  {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric",
                   "proposals", "no-proposals", "perspective", "no-perspective", "bev-velocity", "no-bev-velocity"});
     if (args.has("help")) {
