@@ -4,7 +4,7 @@
 # auxiliary heads (BEV proposals, perspective heatmap, BEV velocity), resume to 4, evaluate the
 # checkpoint on the same scene (the heads found from its tensors), export it for shipping (the
 # training-only perspective and velocity heads left out), fine-tune a new run from the export with
-# a consecutive queue, and check every promised file exists and that bad fine-tuning options are
+# a consecutive queue (and with the velocity loss weighted differently), and check every promised file exists and that bad fine-tuning options are
 # refused by name.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
@@ -33,13 +33,20 @@ if grep -q '"perspective_head\.' <<< "$header"; then echo "the export kept the p
 if grep -q '"velocity_head\.' <<< "$header"; then echo "the export kept the velocity head" >&2; exit 1; fi
 
 "$cli" train bevformer --data "$work/data" --out "$work/tuned" --steps 1 --checkpoint-every 1 --init "$work/ship.safetensors" \
-    --queue-span 1 | tee "$work/tuned.log"
+    --queue-span 1 --velocity-weight 1 | tee "$work/tuned.log"
 grep -q "started from $work/ship.safetensors" "$work/tuned.log" || { echo "the fine-tune did not start from the export" >&2; exit 1; }
 [ -s "$work/tuned/checkpoints/step_1.safetensors" ] || { echo "the fine-tune wrote no checkpoint" >&2; exit 1; }
+# The velocity weight reaches the loss: the same first step without it logs a different box loss.
+"$cli" train bevformer --data "$work/data" --out "$work/tuned0" --steps 1 --checkpoint-every 1 --init "$work/ship.safetensors" \
+    --queue-span 1 --velocity-weight 0 > /dev/null
+bbox() { awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == "loss_bbox") c = i } NR == 2 { print $c }' "$1"; }
+[ "$(bbox "$work/tuned/losses.csv")" != "$(bbox "$work/tuned0/losses.csv")" ] ||
+    { echo "--velocity-weight did not change the box loss" >&2; exit 1; }
 refused() {  # refused PATTERN ARGS...: the command must fail and name PATTERN
     if "$cli" "${@:2}" > "$work/refused.log" 2>&1; then echo "accepted: ${*:2}" >&2; exit 1; fi
     grep -q -- "$1" "$work/refused.log" || { echo "the error for '${*:2}' does not name $1:" >&2; cat "$work/refused.log" >&2; exit 1; }
 }
 refused proposal_head train bevformer --data "$work/data" --out "$work/wrong" --steps 1 --init "$work/ship.safetensors" --no-proposals
 refused queue-span train bevformer --data "$work/data" --out "$work/wrong2" --steps 1 --queue-span nan
+refused velocity-weight train bevformer --data "$work/data" --out "$work/wrong3" --steps 1 --velocity-weight -1
 echo "train smoke: ok"

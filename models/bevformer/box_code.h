@@ -14,6 +14,7 @@ namespace rs {
 
 constexpr int kBoxDims = 9;
 constexpr int kBoxCodeDims = 10;
+constexpr int kCodeVelocity = 8;  // vx, vy: the code's last two numbers
 
 // boxes [..., 9] -> codes [..., 10]; sizes must be positive.
 torch::Tensor normalize_boxes(const torch::Tensor & boxes);

@@ -6,6 +6,7 @@
 
 #include "engine/progress_bar.h"
 #include "models/bevformer/bevformer_trainer.h"
+#include "models/bevformer/box_code.h"
 #include "models/cli/cli_args.h"
 #include "models/cli/commands.h"
 
@@ -39,6 +40,7 @@ const char * const kUsage =
     "                   features in training (default as --proposals')\n"
     "  --bev-velocity / --no-bev-velocity   each object's velocity regressed at its BEV centre cell\n"
     "                   in training (CenterPoint-style; default off)\n"
+    "  --velocity-weight V   L1 weight of the box code's vx and vy (the config's: 0.2, as officially)\n"
     "RUN_DIR gets checkpoints/, losses.csv, loss_curve.png and state.json; running the same command\n"
     "again resumes from its last checkpoint.\n";
 
@@ -54,7 +56,7 @@ void switch_flag(const CliArgs & args, const std::string & name, bool & value) {
 
 int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every",
-                        "init", "queue-span"},
+                        "init", "queue-span", "velocity-weight"},
                  {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric",
                   "proposals", "no-proposals", "perspective", "no-perspective", "bev-velocity", "no-bev-velocity"});
     if (args.has("help")) {
@@ -77,6 +79,10 @@ int run_train_command(const std::vector<std::string> & argv) {
     switch_flag(args, "perspective", opt.config.perspective_head);
     switch_flag(args, "bev-velocity", opt.config.bev_velocity);
     if (args.has("queue-span")) opt.config.queue_span_s = float(args.get_double("queue-span", 2.0, 0.01, 60.0));
+    if (args.has("velocity-weight")) {
+        const float w = float(args.get_double("velocity-weight", 0.2, 0.0, 100.0));
+        opt.config.code_weights[kCodeVelocity] = opt.config.code_weights[kCodeVelocity + 1] = w;
+    }
     opt.init_weights = args.get("init", "");
     opt.steps = args.get_int("steps", 1000, 1, 100'000'000);
     opt.split = args.get("split", "train");
