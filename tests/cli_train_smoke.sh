@@ -2,7 +2,7 @@
 # The documented training path end to end on a tiny generated dataset: generate, train BEVFormer
 # embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and our
 # auxiliary heads (BEV proposals, perspective heatmap, BEV velocity), resume to 4, evaluate the
-# checkpoint on the same scene (the heads found from its tensors), export it for shipping (the
+# checkpoint on the same scene (the heads found from its tensors; also with the history withheld), export it for shipping (the
 # training-only perspective and velocity heads left out), fine-tune a new run from the export with
 # a consecutive queue (and with the velocity loss weighted differently), and check every promised file exists and that bad fine-tuning options are
 # refused by name.
@@ -26,6 +26,9 @@ head -1 "$work/run/losses.csv" | grep -q 'loss_heatmap,loss_perspective,loss_bev
 "$cli" eval detection --data "$work/data" --split train --weights "$work/run/checkpoints/step_4.safetensors" \
     --out "$work/eval"
 grep -q '"nd_score"' "$work/eval/metrics_summary.json"
+"$cli" eval detection --data "$work/data" --split train --weights "$work/run/checkpoints/step_4.safetensors" \
+    --out "$work/eval_alone" --pictures 0 --no-history | grep -q "previous BEV withheld"
+grep -q '"nd_score"' "$work/eval_alone/metrics_summary.json"
 "$cli" export bevformer --weights "$work/run/checkpoints/step_4.safetensors" --out "$work/ship.safetensors" --half
 header=$(head -c 262144 "$work/ship.safetensors" | tr -c '[:print:]' ' ')
 grep -q '"proposal_head\.' <<< "$header" || { echo "the export lost the proposal head" >&2; exit 1; }

@@ -39,7 +39,7 @@ Bevformer load_bevformer(const std::string & weights_path, const std::string & c
 }
 
 BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,
-                                       const std::string & out_dir, int pictures,
+                                       const std::string & out_dir, const BevformerEvalOptions & opt,
                                        const std::function<void(int64_t, int64_t)> & progress) {
     const BevformerConfig cfg = model->config();
     DetectionSampleOptions sample_opt;
@@ -59,12 +59,13 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
     std::filesystem::create_directories(out_dir);
     const EvalBoxes gt = load_gt_boxes(ds, tokens);
     BevformerRunner runner(std::move(model));
+    runner.set_history(opt.history);
     std::map<std::string, std::vector<EvalBox>> boxes;
     BevformerEvalResult result;
     double network_ms = 0;
     for (size_t i = 0; i < samples.size(); ++i) {
         PerceptionResult r = runner.run(samples[i]);
-        if (int(i) < pictures) {
+        if (int(i) < opt.pictures) {
             BevPlotOptions plot;
             plot.title = samples[i].sample_token;
             write_bev_plot(out_dir + "/bev_" + samples[i].sample_token + ".png", gt.boxes(samples[i].sample_token), r.boxes,

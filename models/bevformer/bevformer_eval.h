@@ -27,10 +27,16 @@ struct BevformerEvalResult {
 // unexpected or mis-shaped tensor is named.
 Bevformer load_bevformer(const std::string & weights_path, const std::string & config_name = {});
 
-// `pictures` samples (the first ones) also get OUT/bev_<sample token>.png: GT and predictions from
-// above (engine/bev_plot.h).
+struct BevformerEvalOptions {
+    // The first `pictures` samples also get OUT/bev_<sample token>.png: GT and predictions from
+    // above (engine/bev_plot.h).
+    int pictures = 1;
+    // false: the previous BEV withheld, every frame run as its scene's first (BevformerRunner::set_history).
+    bool history = true;
+};
+
 BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,
-                                       const std::string & out_dir, int pictures = 1,
+                                       const std::string & out_dir, const BevformerEvalOptions & opt = {},
                                        const std::function<void(int64_t, int64_t)> & progress = nullptr);
 
 }  // namespace rs

@@ -26,7 +26,8 @@ PerceptionResult BevformerRunner::run_tensors(const DetectionSample & sample, co
     const BevformerConfig & cfg = model_->config();
     // Training never showed the model a previous BEV older than the queue's span.
     const int64_t gap = sample.timestamp - prev_timestamp_;
-    if (sample.scene_token != prev_scene_ || gap <= 0 || double(gap) > cfg.queue_span_s * 1e6) prev_bev_ = torch::Tensor();
+    if (!history_ || sample.scene_token != prev_scene_ || gap <= 0 || double(gap) > cfg.queue_span_s * 1e6)
+        prev_bev_ = torch::Tensor();
     const bool has_prev = prev_bev_.defined();
     const std::array<double, 18> rel = relative_can_bus(sample.can_bus, has_prev ? &prev_can_bus_ : nullptr);
 

@@ -36,6 +36,9 @@ public:
     PerceptionResult run(const DetectionSample & sample, const std::vector<RgbImage> & images);
     // Forgets the previous frame; the next run starts a history (also done on a scene change).
     void reset();
+    // Off: every frame runs as its scene's first, the previous BEV withheld (what a temporal model
+    // is worth without its history).
+    void set_history(bool on) { history_ = on; }
 
     Bevformer & model() { return model_; }
     const Bevformer & model() const { return model_; }
@@ -48,6 +51,7 @@ private:
     torch::Tensor prev_bev_;
     std::string prev_scene_;
     int64_t prev_timestamp_ = 0;
+    bool history_ = true;
     std::array<double, 18> prev_can_bus_{};
 };
 

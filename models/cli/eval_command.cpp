@@ -20,11 +20,12 @@ namespace {
 
 const char * const kUsage =
     "usage: eval detection --data DIR --split S --out OUT [--version V] [--weights W.safetensors]\n"
-    "                      [--config C] [--threads T] [--pictures N] [--results R.json]\n"
+    "                      [--config C] [--threads T] [--pictures N] [--no-history] [--results R.json]\n"
     "  Runs BEVFormer online over the split (the shipped embedded weights unless --weights) and\n"
     "  writes OUT/results_nusc.json, metrics_summary.json and metrics_details.json; with --results\n"
     "  it scores that submission instead, like the devkit's evaluate script. The first N samples\n"
-    "  (--pictures, 1) also get OUT/bev_<sample token>.png: GT in green, predictions in red.\n";
+    "  (--pictures, 1) also get OUT/bev_<sample token>.png: GT in green, predictions in red.\n"
+    "  --no-history withholds the previous BEV: every frame runs as its scene's first.\n";
 
 void print_metrics(const DetectionMetrics & m) {
     const auto tp = m.tp_errors();
@@ -45,7 +46,7 @@ void print_metrics(const DetectionMetrics & m) {
 }  // namespace
 
 int run_eval_command(const std::vector<std::string> & argv) {
-    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"}, {"help"});
+    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"}, {"help", "no-history"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -55,8 +56,8 @@ int run_eval_command(const std::vector<std::string> & argv) {
     const std::string root = args.get("data", ""), split = args.get("split", ""), out = args.get("out", "");
     if (root.empty() || split.empty() || out.empty())
         throw std::invalid_argument(std::string("--data, --split and --out are required\n") + kUsage);
-    if (args.has("results") && (args.has("weights") || args.has("config")))
-        throw std::invalid_argument("--results scores a submission; it does not take --weights or --config");
+    if (args.has("results") && (args.has("weights") || args.has("config") || args.has("no-history")))
+        throw std::invalid_argument("--results scores a submission; it does not take --weights, --config or --no-history");
     const std::string version = find_version_folder(root, args.get("version", ""));
     const NuScenesDataset ds = load_nuscenes(root, version);
     const std::vector<std::string> samples = split_sample_tokens(ds, split);
@@ -74,9 +75,12 @@ int run_eval_command(const std::vector<std::string> & argv) {
         Bevformer model = load_bevformer(weights, args.get("config", ""));
         std::printf("%s: BEVFormer %s\n", weights.c_str(), model->config().name.c_str());
         ProgressBar bar("perceive", "frames");
-        const int pictures = int(args.get_int("pictures", 1, 0, 1'000'000));
+        BevformerEvalOptions opt;
+        opt.pictures = int(args.get_int("pictures", 1, 0, 1'000'000));
+        opt.history = !args.has("no-history");
+        if (!opt.history) std::printf("previous BEV withheld (--no-history)\n");
         BevformerEvalResult r =
-            evaluate_bevformer(model, ds, split, out, pictures, [&](int64_t d, int64_t t) { bar.update(d, t); });
+            evaluate_bevformer(model, ds, split, out, opt, [&](int64_t d, int64_t t) { bar.update(d, t); });
         bar.finish();
         m = r.metrics;
         std::printf("%zu frames, network %.1f ms per frame; wrote %s\n", r.frames, r.mean_network_ms, r.results_json.c_str());

@@ -306,4 +306,13 @@ TEST(Bevformer, RunnerKeepsHistoryOnTheRealSample) {
     DetectionSample other_next = other_scene;
     other_next.timestamp += 500'000;
     EXPECT_TRUE(runner.run(other_next).temporal);
+    // History off: the next frame runs as a first frame would.
+    runner.reset();
+    runner.set_history(false);
+    runner.run(sample);
+    PerceptionResult alone = runner.run(next);
+    EXPECT_FALSE(alone.temporal);
+    EXPECT_FALSE(torch::equal(alone.lidar.scores, second.lidar.scores));
+    BevformerRunner fresh{runner.model()};
+    EXPECT_TRUE(torch::allclose(fresh.run(next).lidar.scores, alone.lidar.scores));
 }
