@@ -121,8 +121,8 @@ DetectionMetrics detection_metrics_from_data(
     const DetectionConfig & cfg, std::array<std::vector<DetectionMetricData>, kNumObjectClasses> metric_data);
 
 // Accumulates every class at every threshold and computes the metrics (and zero_velocity_ave).
-// The boxes must already be filtered. std::invalid_argument for a config the devkit rejects (unknown dist_fcn, dist_th_tp not
-// among dist_ths).
+// The boxes must already be filtered. std::invalid_argument for a config the devkit rejects
+// (unknown dist_fcn, dist_th_tp not among dist_ths).
 DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred, const DetectionConfig & cfg);
 
 // metrics_summary.json: label_aps, mean_dist_aps, mean_ap, label_tp_errors, tp_errors, tp_scores,

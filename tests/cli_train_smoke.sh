@@ -2,10 +2,10 @@
 # The documented training path end to end on a tiny generated dataset: generate, train BEVFormer
 # embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and our
 # auxiliary heads (BEV proposals, perspective heatmap, BEV velocity), resume to 4, evaluate the
-# checkpoint on the same scene (the heads found from its tensors; also with the history withheld), export it for shipping (the
-# training-only perspective and velocity heads left out), fine-tune a new run from the export with
-# a consecutive queue (and with the velocity loss weighted differently), and check every promised file exists and that bad fine-tuning options are
-# refused by name.
+# checkpoint on the same scene (the heads found from its tensors; also with the history withheld),
+# export it for shipping (the training-only perspective and velocity heads left out), fine-tune a
+# new run from the export with a consecutive queue (twice, with different velocity loss weights),
+# and check every promised file exists and that bad fine-tuning options are refused by name.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
 cli=$1

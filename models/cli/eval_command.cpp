@@ -46,7 +46,8 @@ void print_metrics(const DetectionMetrics & m) {
 }  // namespace
 
 int run_eval_command(const std::vector<std::string> & argv) {
-    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"}, {"help", "no-history"});
+    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"},
+                 {"help", "no-history"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;

@@ -42,7 +42,7 @@ std::vector<Vec3> cell_centres(const BevformerConfig & c, const DetectionSample 
     return out;
 }
 
-// [1, N, 2] (x, y) of the points, relative to `origin` (keeps float-sized numbers exact enough).
+// [1, N, 2] (x, y) of the points relative to `origin`: metres near the ego, not map coordinates.
 Tensor xy(const std::vector<Vec3> & points, const Vec3 & origin) {
     Tensor out = torch::empty({1, int64_t(points.size()), 2}, torch::kDouble);
     auto a = out.accessor<double, 3>();
@@ -93,7 +93,7 @@ AlignmentError align(const BevformerConfig & c, const Pose & prev_ego, const Pos
     EXPECT_GT(int64_t(kept.size()), q / 3);
     std::sort(kept.begin(), kept.end());
     const double arm = std::hypot(cur.lidar2ego.translation.x, cur.lidar2ego.translation.y);
-    const double turn = std::abs(wrap_angle((rel[17] * M_PI / 180)));
+    const double turn = std::abs(wrap_angle(rel[17] * M_PI / 180));
     return {kept[kept.size() / 2], kept[kept.size() * 95 / 100], arm * turn / cell};
 }
 
