@@ -1,11 +1,11 @@
 #!/bin/bash
-# The documented training path end to end on a tiny generated dataset: generate, train BEVFormer
-# embedded for 3 steps with both official augmentations (GridMask, photometric distortion) and our
-# auxiliary heads (BEV proposals, perspective heatmap, BEV velocity), resume to 4, evaluate the
-# checkpoint on the same scene (the heads found from its tensors; also with the history withheld),
-# export it for shipping (the training-only perspective and velocity heads left out), fine-tune a
-# new run from the export with a consecutive queue (twice, with different velocity loss weights),
-# and check every promised file exists and that bad fine-tuning options are refused by name.
+# The documented training path end to end on a tiny generated dataset: generate (and read its info),
+# train BEVFormer embedded for 3 steps with both official augmentations (GridMask, photometric
+# distortion) and our auxiliary heads (BEV proposals, perspective heatmap, BEV velocity), resume to 4,
+# evaluate the checkpoint on the same scene (the heads found from its tensors; also with the history
+# withheld), export it for shipping (the training-only perspective and velocity heads left out),
+# fine-tune a new run from the export with a consecutive queue (twice, with different velocity loss
+# weights), and check every promised file exists and that bad fine-tuning options are refused by name.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
 cli=$1
@@ -13,6 +13,9 @@ work=$2
 rm -rf "$work"
 mkdir -p "$work"
 "$cli" generate --scenes 1 --seconds 2 --width 160 --height 90 --seed 4 --out "$work/data"
+# info's motion columns: the scene has moving cars, and their speed is urban.
+"$cli" info "$work/data" > "$work/info.txt"
+grep -Eq '^  car +[0-9]+ +[0-9.]+% +[1-9][0-9]?\.[0-9]+ m/s$' "$work/info.txt" || { echo "info lacks the cars' motion" >&2; exit 1; }
 "$cli" train bevformer --data "$work/data" --out "$work/run" --steps 3 --checkpoint-every 3 --grid-mask --photometric \
     --proposals --perspective --bev-velocity
 "$cli" train bevformer --data "$work/data" --out "$work/run" --steps 4 --checkpoint-every 3 --grid-mask --photometric \

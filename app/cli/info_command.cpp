@@ -1,13 +1,13 @@
 // `roadsight-cli info DIR`: what a nuScenes-format dataset holds.
 #include <cstdio>
-#include <stdexcept>
 #include <map>
+#include <stdexcept>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "engine/annotation_stats.h"
 #include "engine/dataset_folder.h"
 #include "engine/nuscenes_reader.h"
-#include "engine/object_class.h"
 
 namespace rs {
 
@@ -30,17 +30,21 @@ int run_info_command(const std::vector<std::string> & argv) {
                     log.location.c_str(), s.description.c_str());
     }
 
-    std::map<std::string, int> per_class, per_category;
-    int with_points = 0;
-    for (size_t a = 0; a < t.sample_annotation.size(); ++a) {
-        const std::string & cat = ds.category_name(a);
-        per_category[cat]++;
-        auto cls = class_from_category(cat);
-        per_class[cls ? class_name(*cls) : "(not a detection class)"]++;
-        with_points += t.sample_annotation[a].num_lidar_pts > 0;
+    int64_t with_points = 0;
+    const std::map<std::string, ClassAnnotationStats> stats = annotation_stats(ds);
+    for (const auto & [name, s] : stats) with_points += s.with_points;
+    std::printf("annotations per detection class (%lld with lidar or radar points); moving: faster than %.1f m/s\n"
+                "by the devkit's annotation velocity, share of those that have one:\n",
+                (long long)with_points, kMovingSpeed);
+    std::printf("  %-24s %11s %8s %18s\n", "class", "annotations", "moving", "mean moving speed");
+    for (const auto & [name, s] : stats) {
+        if (s.with_velocity == 0) {
+            std::printf("  %-24s %11lld %8s %18s\n", name.c_str(), (long long)s.annotations, "-", "-");
+            continue;
+        }
+        std::printf("  %-24s %11lld %7.1f%% %14.2f m/s\n", name.c_str(), (long long)s.annotations, 100.0 * s.moving_share(),
+                    s.mean_moving_speed());
     }
-    std::printf("annotations per detection class (%d with lidar points):\n", with_points);
-    for (const auto & [name, n] : per_class) std::printf("  %-22s %7d\n", name.c_str(), n);
 
     std::printf("sensors and calibration (first record per channel):\n");
     std::map<std::string, bool> shown;
