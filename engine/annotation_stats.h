@@ -7,19 +7,16 @@
 #include <map>
 #include <string>
 
+#include "engine/lidar_box_conversion.h"  // kMovingSpeed
 #include "engine/nuscenes_reader.h"
 
 namespace rs {
-
-// The speed above which the devkit's default attribute (and lidar_box_conversion's) calls a box
-// moving.
-constexpr double kMovingSpeed = 0.2;
 
 struct ClassAnnotationStats {
     int64_t annotations = 0;
     int64_t with_points = 0;     // lidar or radar points
     int64_t with_velocity = 0;   // annotation_velocity finite (not a lone annotation)
-    int64_t moving = 0;          // horizontal speed > kMovingSpeed
+    int64_t moving = 0;          // horizontal speed > kMovingSpeed, where box attributes say moving
     double moving_speed_sum = 0; // m/s, over the moving ones
 
     double moving_share() const { return with_velocity ? double(moving) / double(with_velocity) : 0.0; }

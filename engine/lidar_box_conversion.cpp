@@ -10,7 +10,7 @@ const std::array<ObjectClass, kNumObjectClasses> kBevformerClasses = {
     ObjectClass::pedestrian, ObjectClass::traffic_cone};
 
 std::string default_attribute(ObjectClass cls, double speed) {
-    const bool moving = speed > 0.2;
+    const bool moving = speed > kMovingSpeed;
     switch (cls) {
     case ObjectClass::car:
     case ObjectClass::truck:

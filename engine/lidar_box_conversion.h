@@ -26,7 +26,10 @@ struct LidarBox {
 // BEVFormer's (and mmdet3d's nuScenes) class index order, which differs from ObjectClass's.
 extern const std::array<ObjectClass, kNumObjectClasses> kBevformerClasses;
 
-// The attribute mmdet3d writes for a detection: with a speed above 0.2 m/s, vehicles are
+// Above this speed (m/s) default_attribute calls a box moving.
+constexpr double kMovingSpeed = 0.2;
+
+// The attribute mmdet3d writes for a detection: with a speed above kMovingSpeed, vehicles are
 // "vehicle.moving" and cycles "cycle.with_rider"; at or below it pedestrians are
 // "pedestrian.standing" and buses "vehicle.stopped"; everything else gets the class's default
 // (car, truck, trailer, construction vehicle: parked; bus: moving; cycles: without rider;
