@@ -12,9 +12,35 @@
 #include "engine/safetensors.h"
 #include "engine/segmentation_iou.h"
 #include "models/bevformer/bevformer_runner.h"
+#include "models/bevformer/box_code.h"
+#include "models/bevformer/detection_decoder.h"
+#include "models/bevformer/sample_batch.h"
 #include "models/weights.h"
 
 namespace rs {
+
+namespace {
+
+// Writes the boxes as the submission JSON (every split sample, empty where none) and scores it.
+DetectionMetrics score_boxes(const NuScenesDataset & ds, const std::vector<std::string> & tokens,
+                             const std::map<std::string, std::vector<EvalBox>> & boxes, const std::string & out_dir,
+                             const std::string & results_json) {
+    DetectionSubmission submission;
+    submission.meta = Json::object();
+    submission.meta.set("use_camera", true);
+    submission.meta.set("use_lidar", false);
+    submission.meta.set("use_radar", false);
+    submission.meta.set("use_map", false);
+    submission.meta.set("use_external", false);
+    for (const std::string & t : tokens) {
+        auto it = boxes.find(t);
+        submission.results.add_boxes(t, it == boxes.end() ? std::vector<EvalBox>{} : it->second);
+    }
+    save_detection_submission(results_json, submission);
+    return evaluate_submission(ds, tokens, results_json, out_dir);
+}
+
+}  // namespace
 
 Bevformer load_bevformer(const std::string & weights_path, const std::string & config_name) {
     const SafetensorsFile file = SafetensorsFile::read(weights_path);
@@ -86,23 +112,39 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
         }
         if (progress) progress(int64_t(i + 1), int64_t(samples.size()));
     }
-    DetectionSubmission submission;
-    submission.meta = Json::object();
-    submission.meta.set("use_camera", true);
-    submission.meta.set("use_lidar", false);
-    submission.meta.set("use_radar", false);
-    submission.meta.set("use_map", false);
-    submission.meta.set("use_external", false);
-    for (const std::string & t : tokens) {
-        auto it = boxes.find(t);
-        submission.results.add_boxes(t, it == boxes.end() ? std::vector<EvalBox>{} : it->second);
-    }
     result.results_json = out_dir + "/results_nusc.json";
-    save_detection_submission(result.results_json, submission);
-    result.metrics = evaluate_submission(ds, tokens, result.results_json, out_dir);
+    result.metrics = score_boxes(ds, tokens, boxes, out_dir, result.results_json);
     result.frames = samples.size();
     result.mean_network_ms = samples.empty() ? 0 : network_ms / double(samples.size());
     if (iou.frames() > 0) result.seg_iou = iou.per_class();
+    return result;
+}
+
+BevformerEvalResult evaluate_training_targets(const NuScenesDataset & ds, const std::string & split,
+                                              const BevformerConfig & cfg, const std::string & out_dir) {
+    const std::vector<DetectionSample> samples = load_split_detection_samples(ds, split, training_sample_options(cfg));
+    const std::vector<std::string> tokens = split_sample_tokens(ds, split);
+    if (tokens.empty()) throw std::invalid_argument("split '" + split + "' has no samples");
+    std::filesystem::create_directories(out_dir);
+    // Distinct scores: the devkit reads TP errors off the curve by confidence, so with ties every
+    // box would count the error of the first one matched.
+    int64_t total = 0, rank = 0;
+    for (const DetectionSample & s : samples) total += int64_t(s.gt.size());
+    std::map<std::string, std::vector<EvalBox>> boxes;
+    for (const DetectionSample & s : samples) {
+        const GtTensors gt = make_gt_tensors(s);
+        const int64_t m = gt.boxes.size(0);
+        Detections d;
+        d.boxes = denormalize_boxes(normalize_boxes(gt.boxes));
+        d.scores = 1.0 - (torch::arange(m, torch::kDouble) + double(rank + 1)) / double(total + 1);
+        rank += m;
+        d.labels = gt.labels;
+        boxes[s.sample_token] = to_nuscenes_boxes(d, s.lidar2ego, s.ego2global, s.sample_token);
+    }
+    BevformerEvalResult result;
+    result.results_json = out_dir + "/results_nusc.json";
+    result.metrics = score_boxes(ds, tokens, boxes, out_dir, result.results_json);
+    result.frames = samples.size();
     return result;
 }
 

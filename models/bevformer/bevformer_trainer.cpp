@@ -97,8 +97,7 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
     torch::set_num_threads(opt.threads);
 
     const NuScenesDataset ds = load_nuscenes(opt.data_dir, find_version_folder(opt.data_dir, opt.version));
-    DetectionSampleOptions sample_opt;
-    for (int i = 0; i < 6; ++i) sample_opt.pc_range[i] = cfg.pc_range[i];
+    const DetectionSampleOptions sample_opt = training_sample_options(cfg);
     const std::vector<DetectionSample> samples = load_split_detection_samples(ds, opt.split, sample_opt);
     if (samples.empty()) throw std::invalid_argument("split '" + opt.split + "' of " + opt.data_dir + " has no key frames");
 

@@ -17,6 +17,31 @@ std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_s
 
 }  // namespace
 
+DetectionSampleOptions training_sample_options(const BevformerConfig & config) {
+    DetectionSampleOptions opt;
+    for (int i = 0; i < 6; ++i) opt.pc_range[i] = config.pc_range[i];
+    opt.require_points = true;
+    return opt;
+}
+
+GtTensors make_gt_tensors(const DetectionSample & sample) {
+    const int64_t m = int64_t(sample.gt.size());
+    torch::Tensor boxes = torch::empty({m, kBoxDims}, torch::kDouble);
+    GtTensors out;
+    out.labels = torch::empty({m}, torch::kLong);
+    auto b = boxes.accessor<double, 2>();
+    auto l = out.labels.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < m; ++i) {
+        for (int k = 0; k < kBoxDims; ++k) {
+            const double v = sample.gt[i].box[k];
+            b[i][k] = (k >= 7 && std::isnan(v)) ? 0.0 : v;
+        }
+        l[i] = sample.gt[i].label;
+    }
+    out.boxes = boxes.to(torch::kFloat);
+    return out;
+}
+
 SampleTensors make_sample_tensors(const DetectionSample & sample, const BevformerConfig & config) {
     std::vector<RgbImage> images;
     images.reserve(kNumBevCameras);
@@ -90,19 +115,9 @@ SampleTensors make_sample_tensors(const DetectionSample & sample, const std::vec
     for (int k = 0; k < 18; ++k) can[k] = sample.can_bus[k];
     out.can_bus = can.to(torch::kFloat);
 
-    const int64_t m = int64_t(sample.gt.size());
-    torch::Tensor boxes = torch::empty({m, kBoxDims}, torch::kDouble);
-    out.gt_labels = torch::empty({m}, torch::kLong);
-    auto b = boxes.accessor<double, 2>();
-    auto l = out.gt_labels.accessor<int64_t, 1>();
-    for (int64_t i = 0; i < m; ++i) {
-        for (int k = 0; k < kBoxDims; ++k) {
-            const double v = sample.gt[i].box[k];
-            b[i][k] = (k >= 7 && std::isnan(v)) ? 0.0 : v;
-        }
-        l[i] = sample.gt[i].label;
-    }
-    out.gt_boxes = boxes.to(torch::kFloat);
+    GtTensors gt = make_gt_tensors(sample);
+    out.gt_boxes = std::move(gt.boxes);
+    out.gt_labels = std::move(gt.labels);
     return out;
 }
 

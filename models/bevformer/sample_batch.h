@@ -31,12 +31,24 @@ struct SampleTensors {
     int64_t pad_h = 0, pad_w = 0;
 };
 
+// The trainer's choice of GT: boxes with lidar or radar points whose centres lie inside the
+// config's pc_range.
+DetectionSampleOptions training_sample_options(const BevformerConfig & config);
+
+struct GtTensors {
+    torch::Tensor boxes;   // [M, 9] float32, lidar frame (box_code.h); unknown velocity as 0
+    torch::Tensor labels;  // [M] int64, BEVFormer class order
+};
+
+// A sample's GT boxes as the training targets. Unknown (NaN) velocities become 0 as the official
+// get_ann_info does.
+GtTensors make_gt_tensors(const DetectionSample & sample);
+
 // Decodes the six JPEGs (camera order of the sample) and builds the tensors. Images are scaled to
 // int(h * s) × int(w * s) with bilinear sampling at pixel centres and no antialiasing, which is
 // cv2.resize INTER_LINEAR (mmcv.imresize) on float images; scaling before normalising equals the
 // official normalise-then-scale because both are affine per channel. Channels follow
-// config.image_bgr, mean and std are in that order. Unknown GT velocities (NaN) become 0 as the
-// official get_ann_info does. Errors: std::runtime_error naming the file for an unreadable or
+// config.image_bgr, mean and std are in that order; the GT is make_gt_tensors'. Errors: std::runtime_error naming the file for an unreadable or
 // undecodable image; see the overload for sizes.
 SampleTensors make_sample_tensors(const DetectionSample & sample, const BevformerConfig & config);
 

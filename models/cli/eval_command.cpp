@@ -20,12 +20,14 @@ namespace {
 
 const char * const kUsage =
     "usage: eval detection --data DIR --split S --out OUT [--version V] [--weights W.safetensors]\n"
-    "                      [--config C] [--threads T] [--pictures N] [--no-history] [--results R.json]\n"
+    "                      [--config C] [--threads T] [--pictures N] [--no-history] [--results R.json | --targets]\n"
     "  Runs BEVFormer online over the split (the shipped embedded weights unless --weights) and\n"
     "  writes OUT/results_nusc.json, metrics_summary.json and metrics_details.json; with --results\n"
     "  it scores that submission instead, like the devkit's evaluate script. The first N samples\n"
     "  (--pictures, 1) also get OUT/bev_<sample token>.png: GT in green, predictions in red.\n"
-    "  --no-history withholds the previous BEV: every frame runs as its scene's first.\n";
+    "  --no-history withholds the previous BEV: every frame runs as its scene's first.\n"
+    "  --targets scores the training targets of config C (embedded) as if a model had predicted them:\n"
+    "  the ceiling the trainer's choice of boxes leaves, and a check of the frames between them.\n";
 
 void print_metrics(const DetectionMetrics & m) {
     const auto tp = m.tp_errors();
@@ -47,7 +49,7 @@ void print_metrics(const DetectionMetrics & m) {
 
 int run_eval_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"},
-                 {"help", "no-history"});
+                 {"help", "no-history", "targets"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -57,8 +59,11 @@ int run_eval_command(const std::vector<std::string> & argv) {
     const std::string root = args.get("data", ""), split = args.get("split", ""), out = args.get("out", "");
     if (root.empty() || split.empty() || out.empty())
         throw std::invalid_argument(std::string("--data, --split and --out are required\n") + kUsage);
-    if (args.has("results") && (args.has("weights") || args.has("config") || args.has("no-history")))
-        throw std::invalid_argument("--results scores a submission; it does not take --weights, --config or --no-history");
+    if (args.has("results") && (args.has("weights") || args.has("config") || args.has("no-history") || args.has("targets")))
+        throw std::invalid_argument(
+            "--results scores a submission; it does not take --weights, --config, --no-history or --targets");
+    if (args.has("targets") && (args.has("weights") || args.has("no-history")))
+        throw std::invalid_argument("--targets scores the training targets; it does not take --weights or --no-history");
     const std::string version = find_version_folder(root, args.get("version", ""));
     const NuScenesDataset ds = load_nuscenes(root, version);
     const std::vector<std::string> samples = split_sample_tokens(ds, split);
@@ -67,6 +72,12 @@ int run_eval_command(const std::vector<std::string> & argv) {
     DetectionMetrics m;
     if (args.has("results")) {
         m = evaluate_submission(ds, samples, args.get("results", ""), out);
+    } else if (args.has("targets")) {
+        const BevformerConfig cfg = BevformerConfig::named(args.get("config", "embedded"));
+        const BevformerEvalResult r = evaluate_training_targets(ds, split, cfg, out);
+        m = r.metrics;
+        std::printf("the training targets of BEVFormer %s, %zu frames; wrote %s\n", cfg.name.c_str(), r.frames,
+                    r.results_json.c_str());
     } else {
         std::string weights = args.get("weights", "");
         if (weights.empty()) weights = shipped_bevformer_weights();
