@@ -3,6 +3,7 @@
 // inference on the real nuScenes key frame.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -138,8 +139,11 @@ TEST(Bevformer, HalfWeightsLoadBackIntoFloat) {
         ++compared;
     }
     EXPECT_EQ(compared, int64_t(expected.size()));
-    for (const auto & b : half->named_buffers())
-        if (b.key().find("num_batches_tracked") != std::string::npos) EXPECT_EQ(b.value().scalar_type(), torch::kLong) << b.key();
+    for (const auto & b : half->named_buffers()) {
+        if (b.key().find("num_batches_tracked") != std::string::npos) {
+            EXPECT_EQ(b.value().scalar_type(), torch::kLong) << b.key();
+        }
+    }
 }
 
 // assets/: the shipped weights load strictly into the config their manifest names, and the
@@ -337,7 +341,9 @@ TEST(Bevformer, TrainingTargetsScorePerfectlyOnTheRealSample) {
         EXPECT_LT(e[0], 1e-4) << class_name(ObjectClass(c));  // ATE, m
         EXPECT_LT(e[1], 1e-4) << class_name(ObjectClass(c));  // ASE
         // AOE, rad (none for cones): the real poses tilt a little and boxes keep only yaw, 0.03 degrees.
-        if (!std::isnan(e[2])) EXPECT_LT(e[2], 2e-3) << class_name(ObjectClass(c));
+        if (!std::isnan(e[2])) {
+            EXPECT_LT(e[2], 2e-3) << class_name(ObjectClass(c));
+        }
         ++scored;
     }
     EXPECT_GE(scored, 4);  // cars, pedestrians, barriers, cones at least
