@@ -66,6 +66,6 @@ refused() {  # refused PATTERN ARGS...: the command must fail and name PATTERN
 }
 refused proposal_head train bevformer --data "$work/data" --out "$work/wrong" --steps 1 --init "$work/ship.safetensors" --no-proposals
 refused queue-span train bevformer --data "$work/data" --out "$work/wrong2" --steps 1 --queue-span nan
-refused targets eval detection --data "$work/data" --split train --targets --weights "$work/ship.safetensors" --out "$work/wrong4"
 refused velocity-weight train bevformer --data "$work/data" --out "$work/wrong3" --steps 1 --velocity-weight -1
+refused targets eval detection --data "$work/data" --split train --targets --weights "$work/ship.safetensors" --out "$work/wrong4"
 echo "train smoke: ok"

@@ -41,10 +41,11 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
 
 // The training targets scored as a submission instead of a model's output: every key frame's GT as
 // the trainer takes it (training_sample_options, make_gt_tensors), through the box code
-// (normalize_boxes, denormalize_boxes) and to_nuscenes_boxes, with distinct scores below 1. What a model that learned its
-// targets exactly would score: the ceiling the loader's choice of boxes and the attribute rule leave,
-// and a check of every frame change between the dataset, the targets and the submission. Writes
-// the same files as evaluate_bevformer but no pictures; network_ms and seg_iou stay empty.
+// (normalize_boxes, denormalize_boxes) and to_nuscenes_boxes, with distinct scores below 1. What a
+// model that learned its targets exactly would score: the ceiling the loader's choice of boxes and
+// the attribute rule leave, and a check of every frame change between the dataset, the targets and
+// the submission. Writes the same files as evaluate_bevformer but no pictures; network_ms and
+// seg_iou stay empty.
 BevformerEvalResult evaluate_training_targets(const NuScenesDataset & ds, const std::string & split,
                                               const BevformerConfig & cfg, const std::string & out_dir);
 

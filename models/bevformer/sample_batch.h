@@ -48,8 +48,9 @@ GtTensors make_gt_tensors(const DetectionSample & sample);
 // int(h * s) × int(w * s) with bilinear sampling at pixel centres and no antialiasing, which is
 // cv2.resize INTER_LINEAR (mmcv.imresize) on float images; scaling before normalising equals the
 // official normalise-then-scale because both are affine per channel. Channels follow
-// config.image_bgr, mean and std are in that order; the GT is make_gt_tensors'. Errors: std::runtime_error naming the file for an unreadable or
-// undecodable image; see the overload for sizes.
+// config.image_bgr, mean and std are in that order; the GT is make_gt_tensors'. Errors:
+// std::runtime_error naming the file for an unreadable or undecodable image; see the overload for
+// sizes.
 SampleTensors make_sample_tensors(const DetectionSample & sample, const BevformerConfig & config);
 
 // The same from decoded images. std::invalid_argument when there are not 6 images, when they do
