@@ -260,7 +260,8 @@ void SceneWriter::run(GenerateSummary & summary) {
             world.step();
             record_can();
         }
-        const bool camera = n % kStepsPerCameraFrame == 0, lidar = n % kStepsPerLidarSweep == 0;
+        const bool camera = n % kStepsPerCameraFrame == 0;
+        const bool lidar = n % kStepsPerLidarSweep == 0 && (opt_.lidar_sweeps || n % kStepsPerKey == 0);
         if (!camera && !lidar) continue;
         job_.checkpoint();
         const bool key = n % kStepsPerKey == 0;

@@ -24,6 +24,8 @@ struct GenerateOptions {
     int jpeg_quality = 90;
     double warmup_seconds = 3.0;  // lets traffic settle before the first frame
     double annotation_range = 60.0;  // metres from the ego (xy) within which agents are annotated
+    bool lidar_sweeps = true;     // false: LIDAR_TOP at keyframes only; the 20 Hz sweeps are ~85% of the
+                                  // bytes and no camera model reads them
     std::string split = "train";  // every scene goes to this split of <version>/splits.json; held-out
                                   // data is a separate dataset made from unseen seeds with "val"
     Scenario scenario;            // template: its seed is replaced per scene

@@ -14,7 +14,7 @@ int run_generate_command(const std::vector<std::string> & argv) {
     Args args(argv,
               {"scenes", "seconds", "seed", "out", "width", "height", "version", "jpeg-quality", "traffic",
                "pedestrians", "town-blocks", "time-of-day", "split"},
-              {});
+              {"no-lidar-sweeps"});
     if (!args.positional().empty()) throw std::invalid_argument("unexpected argument '" + args.positional()[0] + "'");
     GenerateOptions opt;
     opt.out_dir = args.require("out");
@@ -26,6 +26,7 @@ int run_generate_command(const std::vector<std::string> & argv) {
     opt.version = args.get("version", "v1.0-trainval");
     opt.split = args.get("split", "train");
     opt.jpeg_quality = int(args.get_int("jpeg-quality", 90, 1, 100));
+    opt.lidar_sweeps = !args.has("no-lidar-sweeps");
     opt.scenario.traffic_density = args.get_double("traffic", opt.scenario.traffic_density, 0.0, 1.0);
     opt.scenario.pedestrian_density = args.get_double("pedestrians", opt.scenario.pedestrian_density, 0.0, 1.0);
     opt.scenario.town_blocks = int(args.get_int("town-blocks", opt.scenario.town_blocks, 2, 16));

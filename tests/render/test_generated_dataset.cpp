@@ -51,7 +51,8 @@ GenerateOptions small_options(const fs::path & out) {
 
 // LIDAR_TOP as nuScenes records it: one chain per scene at 20 Hz through keyframes (samples/) and
 // sweeps (sweeps/), each record with its own ego pose, and a sweep belonging to the next keyframe.
-void check_lidar_chain(const NuScenesDataset & ds, int expected_records) {
+// `per_key`: records per keyframe interval, 10 with the sweeps and 1 without.
+void check_lidar_chain(const NuScenesDataset & ds, int expected_records, int per_key = 10) {
     const NuScenesTables & t = ds.tables();
     std::vector<size_t> lidar;
     size_t first = SIZE_MAX;
@@ -75,10 +76,10 @@ void check_lidar_chain(const NuScenesDataset & ds, int expected_records) {
 
     for (size_t k = 0; k < chain.size(); ++k) {
         const NuSampleData & sd = t.sample_data[chain[k]];
-        const bool key = k % 10 == 0;  // 20 Hz sweeps, 2 Hz keyframes
+        const bool key = k % per_key == 0;  // 20 Hz sweeps, 2 Hz keyframes
         EXPECT_EQ(sd.is_key_frame, key) << k;
         if (k > 0) {
-            EXPECT_NEAR(double(sd.timestamp - t.sample_data[chain[k - 1]].timestamp), 50000.0, 1.0) << k;
+            EXPECT_NEAR(double(sd.timestamp - t.sample_data[chain[k - 1]].timestamp), 500000.0 / per_key, 1.0) << k;
         }
         EXPECT_EQ(sd.fileformat, "pcd");
         EXPECT_EQ(sd.width, 0);
@@ -157,8 +158,25 @@ TEST(GeneratedDataset, WriteReadAndDeterminism) {
         if (sd.fileformat != "pcd") continue;
         EXPECT_EQ(read_file_text((a / sd.filename).string()), read_file_text((b / sd.filename).string())) << sd.filename;
     }
+
+    // Without the 20 Hz sweeps: lidar at keyframes only, the same world and the same annotations
+    // (num_lidar_pts comes from the keyframe scan).
+    fs::path c = fresh_dir("gen_c");
+    GenerateOptions no_sweeps = small_options(c);
+    no_sweeps.lidar_sweeps = false;
+    GenerateSummary sc = generate_dataset(no_sweeps, *renderer, job);
+    EXPECT_EQ(sc.lidar_sweeps, sc.samples);
+    EXPECT_EQ(sc.camera_frames, s.camera_frames);
+    EXPECT_EQ(sc.sample_data, 6 * sc.camera_frames + sc.samples);
+    EXPECT_FALSE(fs::exists(c / "sweeps" / "LIDAR_TOP") && !fs::is_empty(c / "sweeps" / "LIDAR_TOP"));
+    check_lidar_chain(load_nuscenes(c.string(), "v1.0-mini"), sc.lidar_sweeps, 1);
+    for (const char * table : {"sample.json", "sample_annotation.json", "instance.json", "scene.json"}) {
+        std::string rel = std::string("v1.0-mini/") + table;
+        EXPECT_EQ(read_file_text((a / rel).string()), read_file_text((c / rel).string())) << rel;
+    }
     fs::remove_all(a);
     fs::remove_all(b);
+    fs::remove_all(c);
 }
 
 TEST(GeneratedDataset, RefusesToOverwrite) {
