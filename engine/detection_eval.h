@@ -106,6 +106,13 @@ struct DetectionMetrics {
     // Not the devkit's: each class's AVE had every predicted velocity been 0 (matching ignores
     // velocity, so the same true positives), the baseline a velocity head must beat. NaN as AVE.
     std::array<double, kNumObjectClasses> zero_velocity_ave{};
+    // Not the devkit's either: each class's AP (mean over dist_ths) with the GT and the predictions
+    // both cut to one band of ego distance, [kRangeEdges[k], kRangeEdges[k + 1]) m, the way the
+    // class ranges cut them; NaN for a band without GT of the class. Camera depth degrades with
+    // distance, and this says where the AP is lost.
+    static constexpr std::array<double, 5> kRangeEdges = {0, 20, 30, 40, 50};
+    static constexpr int kRangeBands = int(kRangeEdges.size()) - 1;
+    std::array<std::array<double, kRangeBands>, kNumObjectClasses> range_ap{};
 
     std::array<double, kNumObjectClasses> mean_dist_aps() const;
     double mean_ap() const;
@@ -120,7 +127,8 @@ struct DetectionMetrics {
 DetectionMetrics detection_metrics_from_data(
     const DetectionConfig & cfg, std::array<std::vector<DetectionMetricData>, kNumObjectClasses> metric_data);
 
-// Accumulates every class at every threshold and computes the metrics (and zero_velocity_ave).
+// Accumulates every class at every threshold and computes the metrics (and zero_velocity_ave and
+// range_ap).
 // The boxes must already be filtered. std::invalid_argument for a config the devkit rejects
 // (unknown dist_fcn, dist_th_tp not among dist_ths).
 DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred, const DetectionConfig & cfg);

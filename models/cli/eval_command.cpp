@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <string>
 
 #include "engine/dataset_folder.h"
 #include "engine/detection_eval.h"
@@ -41,6 +42,19 @@ void print_metrics(const DetectionMetrics & m) {
         std::printf("%-22s %6.3f", class_name(ObjectClass(c)), aps[c]);
         for (double e : m.label_tp_errors[c]) cell(e);
         cell(m.zero_velocity_ave[c]);
+        std::printf("\n");
+    }
+    std::printf("\nAP by distance from the ego (GT and predictions cut to each band; mean over the thresholds)\n%-22s",
+                "class");
+    const auto & edges = DetectionMetrics::kRangeEdges;
+    for (int b = 0; b < DetectionMetrics::kRangeBands; ++b) {
+        const std::string band = std::to_string(int(edges[b])) + "-" + std::to_string(int(edges[b + 1])) + " m";
+        std::printf(" %7s", band.c_str());
+    }
+    std::printf("\n");
+    for (int c = 0; c < kNumObjectClasses; ++c) {
+        std::printf("%-22s", class_name(ObjectClass(c)));
+        for (double ap : m.range_ap[c]) std::isnan(ap) ? std::printf(" %7s", "-") : std::printf(" %7.3f", ap);
         std::printf("\n");
     }
 }

@@ -518,6 +518,36 @@ TEST(DetectionMetricsTest, PerfectDetectionOfEveryClass) {
     EXPECT_NEAR(m.zero_velocity_mave(), sum / 8, 1e-9);
 }
 
+TEST(DetectionMetricsTest, ApByEgoDistanceBand) {
+    // The ego at the origin. Cars: one exact at 10 m, one at 19.5 m whose prediction lies at 20.5 m
+    // (another band, so a miss in one and a false positive in the other), one at 35 m predicted
+    // 1.5 m off (a hit at 2 and 4 m only). A pedestrian at 25 m, exact.
+    const auto at = [](double x, double score, ObjectClass cls) {
+        EvalBox b = make_box({x, 0, 0}, score, cls);
+        b.ego_translation = b.translation;
+        return b;
+    };
+    const EvalBoxes gt = make_boxes({{"s", {at(10, -1, ObjectClass::car), at(19.5, -1, ObjectClass::car),
+                                            at(35, -1, ObjectClass::car), at(25, -1, ObjectClass::pedestrian)}}});
+    const EvalBoxes pred = make_boxes({{"s", {at(10, 0.9, ObjectClass::car), at(20.5, 0.7, ObjectClass::car),
+                                              at(36.5, 0.8, ObjectClass::car), at(25, 0.6, ObjectClass::pedestrian)}}});
+    const DetectionMetrics m = evaluate_detection(gt, pred, detection_cvpr_2019());
+    const auto & car = m.range_ap[int(ObjectClass::car)];
+    EXPECT_NEAR(car[0], 40.0 / 90.0, 1e-12);  // recall 1/2 at precision 1: recalls 0.11 ... 0.50 count
+    EXPECT_TRUE(std::isnan(car[1]));          // a false positive but no GT
+    EXPECT_NEAR(car[2], 0.5, 1e-12);          // AP 0, 0, 1, 1 over the four thresholds
+    EXPECT_TRUE(std::isnan(car[3]));
+    const auto & ped = m.range_ap[int(ObjectClass::pedestrian)];
+    EXPECT_TRUE(std::isnan(ped[0]));
+    EXPECT_NEAR(ped[1], 1.0, 1e-12);
+    for (int c = 0; c < kNumObjectClasses; ++c) {
+        if (c == int(ObjectClass::car) || c == int(ObjectClass::pedestrian)) continue;
+        for (double ap : m.range_ap[c]) {
+            EXPECT_TRUE(std::isnan(ap)) << class_name(ObjectClass(c));
+        }
+    }
+}
+
 TEST(DetectionMetricsTest, RejectsConfigsTheDevkitRejects) {
     DetectionConfig cfg = detection_cvpr_2019();
     cfg.dist_th_tp = 3.0;
