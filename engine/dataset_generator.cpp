@@ -350,7 +350,7 @@ GenerateSummary generate_dataset(const GenerateOptions & opt, CameraRenderer & r
         fs::create_directories(tmp / "sweeps" / c.channel);
     }
     fs::create_directories(tmp / "samples" / "LIDAR_TOP");
-    fs::create_directories(tmp / "sweeps" / "LIDAR_TOP");
+    if (opt.lidar_sweeps) fs::create_directories(tmp / "sweeps" / "LIDAR_TOP");
     fs::create_directories(tmp / "maps");
 
     NuScenesTables tables;

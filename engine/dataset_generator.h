@@ -1,5 +1,5 @@
 // Films procedural scenes through the six-camera rig and LIDAR_TOP into a nuScenes v1.0 dataset:
-// keyframes at 2 Hz (samples/), camera sweeps at 12 Hz and LIDAR_TOP sweeps at 20 Hz (sweeps/), every
+// keyframes at 2 Hz (samples/), camera sweeps at 12 Hz and LIDAR_TOP sweeps at 20 Hz (sweeps/; optional), every
 // keyframe a camera frame and a lidar sweep at the sample's timestamp, honest num_lidar_pts and
 // visibility, ego poses, calibration, instance tracks and a CAN-bus record per scene.
 // The dataset appears under `out_dir` only when complete (built in a temporary sibling folder).
@@ -24,8 +24,8 @@ struct GenerateOptions {
     int jpeg_quality = 90;
     double warmup_seconds = 3.0;  // lets traffic settle before the first frame
     double annotation_range = 60.0;  // metres from the ego (xy) within which agents are annotated
-    bool lidar_sweeps = true;     // false: LIDAR_TOP at keyframes only; the 20 Hz sweeps are ~85% of the
-                                  // bytes and no camera model reads them
+    bool lidar_sweeps = true;     // false: LIDAR_TOP at keyframes only; the 20 Hz sweeps are over 80% of
+                                  // the bytes and no camera model reads them
     std::string split = "train";  // every scene goes to this split of <version>/splits.json; held-out
                                   // data is a separate dataset made from unseen seeds with "val"
     Scenario scenario;            // template: its seed is replaced per scene

@@ -439,35 +439,32 @@ DetectionMetrics detection_metrics_from_data(
     return metrics;
 }
 
-// DetectionMetrics::range_ap: both box sets cut to each distance band, then accumulated as a whole.
-static std::array<std::array<double, DetectionMetrics::kRangeBands>, kNumObjectClasses> range_band_aps(
-    const EvalBoxes & gt, const EvalBoxes & pred, const DetectionConfig & cfg) {
-    std::array<std::array<double, DetectionMetrics::kRangeBands>, kNumObjectClasses> out{};
+// DetectionMetrics::range_ap and range_gt: both box sets cut to each distance band, then
+// accumulated as a whole.
+static void add_range_band_aps(const EvalBoxes & gt, const EvalBoxes & pred, DetectionMetrics & metrics) {
+    const DetectionConfig & cfg = metrics.cfg;
     for (int band = 0; band < DetectionMetrics::kRangeBands; ++band) {
         const double lo = DetectionMetrics::kRangeEdges[band], hi = DetectionMetrics::kRangeEdges[band + 1];
-        std::array<int, kNumObjectClasses> gt_count{};
-        const auto cut = [&](const EvalBoxes & boxes, bool count) {
+        const auto cut = [&](const EvalBoxes & boxes) {
             EvalBoxes in_band;
             for (const EvalBoxes::Sample & s : boxes.samples()) {
                 std::vector<EvalBox> kept;
                 for (const EvalBox & b : s.boxes)
-                    if (b.ego_dist() >= lo && b.ego_dist() < hi) {
-                        kept.push_back(b);
-                        if (count) gt_count[int(b.detection_name)]++;
-                    }
+                    if (b.ego_dist() >= lo && b.ego_dist() < hi) kept.push_back(b);
                 in_band.add_boxes(s.token, std::move(kept));
             }
             return in_band;
         };
-        const EvalBoxes gt_band = cut(gt, true), pred_band = cut(pred, false);
+        const EvalBoxes gt_band = cut(gt), pred_band = cut(pred);
+        for (const EvalBoxes::Sample & s : gt_band.samples())
+            for (const EvalBox & b : s.boxes) metrics.range_gt[int(b.detection_name)][band]++;
         for (int c = 0; c < kNumObjectClasses; ++c) {
             std::vector<double> aps;
             for (double th : cfg.dist_ths)
                 aps.push_back(calc_ap(accumulate(gt_band, pred_band, ObjectClass(c), th), cfg.min_recall, cfg.min_precision));
-            out[c][band] = gt_count[c] ? numpy_mean(aps.data(), aps.size()) : kNaN;
+            metrics.range_ap[c][band] = metrics.range_gt[c][band] ? numpy_mean(aps.data(), aps.size()) : kNaN;
         }
     }
-    return out;
 }
 
 DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred, const DetectionConfig & cfg) {
@@ -487,7 +484,7 @@ DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred
         metrics.zero_velocity_ave[c] = std::isnan(metrics.label_tp_errors[c][int(TpMetric::vel_err)])
                                            ? std::nan("")
                                            : calc_tp(accumulate(gt, still, ObjectClass(c), th_tp), cfg.min_recall, TpMetric::vel_err);
-    metrics.range_ap = range_band_aps(gt, pred, cfg);
+    add_range_band_aps(gt, pred, metrics);
     metrics.eval_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return metrics;
 }

@@ -113,6 +113,7 @@ struct DetectionMetrics {
     static constexpr std::array<double, 5> kRangeEdges = {0, 20, 30, 40, 50};
     static constexpr int kRangeBands = int(kRangeEdges.size()) - 1;
     std::array<std::array<double, kRangeBands>, kNumObjectClasses> range_ap{};
+    std::array<std::array<int, kRangeBands>, kNumObjectClasses> range_gt{};  // GT boxes per band
 
     std::array<double, kNumObjectClasses> mean_dist_aps() const;
     double mean_ap() const;
@@ -127,8 +128,8 @@ struct DetectionMetrics {
 DetectionMetrics detection_metrics_from_data(
     const DetectionConfig & cfg, std::array<std::vector<DetectionMetricData>, kNumObjectClasses> metric_data);
 
-// Accumulates every class at every threshold and computes the metrics (and zero_velocity_ave and
-// range_ap).
+// Accumulates every class at every threshold and computes the metrics (and zero_velocity_ave,
+// range_ap and range_gt).
 // The boxes must already be filtered. std::invalid_argument for a config the devkit rejects
 // (unknown dist_fcn, dist_th_tp not among dist_ths).
 DetectionMetrics evaluate_detection(const EvalBoxes & gt, const EvalBoxes & pred, const DetectionConfig & cfg);

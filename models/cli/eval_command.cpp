@@ -44,17 +44,21 @@ void print_metrics(const DetectionMetrics & m) {
         cell(m.zero_velocity_ave[c]);
         std::printf("\n");
     }
-    std::printf("\nAP by distance from the ego (GT and predictions cut to each band; mean over the thresholds)\n%-22s",
+    std::printf("\nAP by distance from the ego (GT and predictions cut to each band; mean over the thresholds;"
+                " GT boxes in brackets)\n%-22s",
                 "class");
     const auto & edges = DetectionMetrics::kRangeEdges;
     for (int b = 0; b < DetectionMetrics::kRangeBands; ++b) {
         const std::string band = std::to_string(int(edges[b])) + "-" + std::to_string(int(edges[b + 1])) + " m";
-        std::printf(" %7s", band.c_str());
+        std::printf(" %13s", band.c_str());
     }
     std::printf("\n");
     for (int c = 0; c < kNumObjectClasses; ++c) {
         std::printf("%-22s", class_name(ObjectClass(c)));
-        for (double ap : m.range_ap[c]) std::isnan(ap) ? std::printf(" %7s", "-") : std::printf(" %7.3f", ap);
+        for (int b = 0; b < DetectionMetrics::kRangeBands; ++b) {
+            const double ap = m.range_ap[c][b];
+            std::isnan(ap) ? std::printf(" %13s", "-") : std::printf(" %5.3f (%5d)", ap, m.range_gt[c][b]);
+        }
         std::printf("\n");
     }
 }

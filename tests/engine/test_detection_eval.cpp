@@ -537,6 +537,7 @@ TEST(DetectionMetricsTest, ApByEgoDistanceBand) {
     EXPECT_TRUE(std::isnan(car[1]));          // a false positive but no GT
     EXPECT_NEAR(car[2], 0.5, 1e-12);          // AP 0, 0, 1, 1 over the four thresholds
     EXPECT_TRUE(std::isnan(car[3]));
+    EXPECT_EQ(m.range_gt[int(ObjectClass::car)], (std::array<int, 4>{2, 0, 1, 0}));
     const auto & ped = m.range_ap[int(ObjectClass::pedestrian)];
     EXPECT_TRUE(std::isnan(ped[0]));
     EXPECT_NEAR(ped[1], 1.0, 1e-12);
