@@ -12,6 +12,9 @@
 
 #include <unistd.h>
 
+#include <ATen/Context.h>
+#include <torch/cuda.h>
+
 #include "engine/detection_sample.h"
 #include "engine/file_io.h"
 #include "engine/json.h"
@@ -198,6 +201,83 @@ TEST(Bevformer, ForwardTrainShapesAndGradients) {
         }
     }
     EXPECT_EQ(without, 0);
+}
+
+// The whole network on CUDA against the same weights on CPU: online inference with a previous
+// BEV, then a training forward with a history queue, its loss and every gradient. TF32 is off so
+// both sides compute in float32. Skipped where this build or machine has no CUDA (CI has none).
+TEST(Bevformer, CudaMatchesCpu) {
+    if (!torch::cuda::is_available()) GTEST_SKIP() << "CUDA not available in this build or on this machine";
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+    BevformerConfig cfg = micro_config();
+    cfg.seg_head = cfg.bev_proposals = cfg.perspective_head = cfg.bev_velocity = true;
+    torch::manual_seed(9);
+    const std::vector<BevformerFrame> frames = {random_frame(), random_frame(), random_frame()};
+    const torch::Tensor gt_boxes = torch::tensor({{2.f, 10.f, 0.f, 1.8f, 4.5f, 1.6f, 0.3f, 1.f, 0.f},
+                                                  {-5.f, 20.f, 0.5f, 0.6f, 0.6f, 1.7f, -1.f, 0.f, 1.f}});
+    const torch::Tensor gt_labels = torch::tensor({int64_t(0), int64_t(8)});
+
+    struct Run {
+        torch::Tensor bev, scores, boxes;
+        double loss = 0;
+        std::map<std::string, torch::Tensor> grads;
+    };
+    auto run = [&](const torch::Device & d) {
+        torch::manual_seed(10);  // the same initial weights on both devices
+        Bevformer model(cfg);
+        model->to(d);
+        auto on = [&](const BevformerFrame & f) {
+            return BevformerFrame{f.images.to(d), f.lidar2img.to(d), f.can_bus.to(d)};
+        };
+        Run r;
+        {
+            model->eval();
+            torch::NoGradGuard no_grad;
+            const torch::Tensor prev = model->forward(on(frames[0]), torch::Tensor()).bev;
+            const BevformerOutputs o = model->forward(on(frames[1]), prev);
+            r.bev = o.bev.cpu();
+            r.scores = o.detections.all_cls_scores.cpu();
+            r.boxes = o.detections.all_bbox_preds.cpu();
+        }
+        model->train();
+        const BevformerOutputs o = model->forward_train({on(frames[0]), on(frames[1])}, on(frames[2]));
+        torch::Tensor loss = compute_detection_loss(o.detections.all_cls_scores, o.detections.all_bbox_preds,
+                                                    {gt_boxes.to(d)}, {gt_labels.to(d)}, cfg)
+                                 .total;
+        for (const torch::Tensor & extra : {o.seg_logits, o.proposal_heatmap, o.perspective_heatmap, o.bev_velocity})
+            loss = loss + extra.sigmoid().mean();
+        loss.backward();
+        r.loss = loss.item<double>();
+        for (const auto & p : model->named_parameters())
+            if (p.value().grad().defined()) r.grads[p.key()] = p.value().grad().cpu();
+        return r;
+    };
+    const Run cpu = run(torch::Device(torch::kCPU));
+    const Run gpu = run(torch::Device(torch::kCUDA, 0));
+
+    // Differences relative to each tensor's largest magnitude.
+    auto rel = [](const torch::Tensor & a, const torch::Tensor & b) {
+        const double scale = b.abs().max().item<double>();
+        return scale > 0 ? (a - b).abs().max().item<double>() / scale : (a - b).abs().max().item<double>();
+    };
+    EXPECT_LE(rel(gpu.bev, cpu.bev), 1e-4);
+    EXPECT_LE(rel(gpu.scores, cpu.scores), 1e-4);
+    EXPECT_LE(rel(gpu.boxes, cpu.boxes), 1e-4);
+    EXPECT_NEAR(gpu.loss, cpu.loss, 1e-4 * std::abs(cpu.loss));
+    ASSERT_EQ(gpu.grads.size(), cpu.grads.size());
+    EXPECT_GT(cpu.grads.size(), 50u);
+    double worst = 0;
+    std::string worst_name;
+    for (const auto & [name, g] : cpu.grads) {
+        ASSERT_TRUE(gpu.grads.count(name)) << name;
+        const double d = rel(gpu.grads.at(name), g);
+        if (d > worst) worst = d, worst_name = name;
+        EXPECT_LE(d, 1e-3) << name;
+    }
+    std::printf("cuda vs cpu: bev %.3g, scores %.3g, boxes %.3g, loss %.6f vs %.6f, worst gradient %.3g (%s) "
+                "over %zu tensors\n", rel(gpu.bev, cpu.bev), rel(gpu.scores, cpu.scores), rel(gpu.boxes, cpu.boxes),
+                gpu.loss, cpu.loss, worst, worst_name.c_str(), cpu.grads.size());
 }
 
 TEST(Bevformer, StaticModelIgnoresHistory) {

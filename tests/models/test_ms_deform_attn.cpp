@@ -1,6 +1,7 @@
 #include "models/ops/ms_deform_attn.h"
 
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -176,48 +177,121 @@ TEST(MsDeformAttn, GradientsMatchFiniteDifferences) {
     EXPECT_EQ(checked, 16 * 2 * 3 + 3 * 2 * 2 * 2 * 2 + 3 * 2 * 2 * 2);
 }
 
-TEST(MsDeformAttn, MatchesPythonGridSampleReference) {
-    const std::string python = ROADSIGHT_TORCH_PYTHON3;
-    if (python.empty() || !fs::exists(python)) {
-        if (running_in_ci()) FAIL() << "no python3 with torch found at configure time (CI=true); install python3-torch";
-        GTEST_SKIP() << "no python3 with torch found at configure time; install python3-torch and reconfigure";
+std::string error_of(const std::function<void()> & f) {
+    try {
+        f();
+    } catch (const c10::Error & e) {
+        return e.what_without_backtrace();
     }
+    return "(no error)";
+}
+
+// Runs tests/models/msda_reference.py (grid_sample and autograd in Python) on CPU copies of the
+// inputs; returns its output and gradients (an empty map, and a failure, if the script fails).
+std::map<std::string, Tensor> python_reference(const Inputs & in, const Tensor & grad_out) {
+    const std::string python = ROADSIGHT_TORCH_PYTHON3;
     const fs::path dir = fs::temp_directory_path() / ("roadsight_msda_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const std::string in_path = (dir / "inputs.safetensors").string();
     const std::string out_path = (dir / "outputs.safetensors").string();
-
-    torch::manual_seed(4);
-    // BEVFormer-like multi-level case with borders and outside locations mixed in.
-    Inputs in = random_inputs(2, 4, 8, {{12, 20}, {6, 10}, {3, 5}, {2, 3}}, 40, 4, -0.2, 1.2);
-    place_border_locations(in.loc, in.shapes);
-    Tensor grad_out = torch::randn({2, 40, 32}, torch::kDouble);
-    write_tensors(in_path, {{"value", in.value},
-                            {"spatial_shapes", in.shapes},
-                            {"level_start_index", in.starts},
-                            {"sampling_locations", in.loc},
-                            {"attention_weights", in.weights},
-                            {"grad_output", grad_out}});
+    write_tensors(in_path, {{"value", in.value.cpu()},
+                            {"spatial_shapes", in.shapes.cpu()},
+                            {"level_start_index", in.starts.cpu()},
+                            {"sampling_locations", in.loc.cpu()},
+                            {"attention_weights", in.weights.cpu()},
+                            {"grad_output", grad_out.cpu()}});
     const std::string cmd = "\"" + python + "\" \"" + std::string(ROADSIGHT_SOURCE_DIR) +
                             "/tests/models/msda_reference.py\" \"" + in_path + "\" \"" + out_path + "\"";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const int rc = std::system(cmd.c_str());
+    EXPECT_EQ(rc, 0) << cmd;
     std::map<std::string, Tensor> ref;
-    for (auto & [name, t] : read_tensors(out_path)) ref[name] = t;
+    if (rc == 0)
+        for (auto & [name, t] : read_tensors(out_path)) ref[name] = t;
     fs::remove_all(dir);
+    return ref;
+}
 
-    Result r = ours(in, grad_out);
-    const double d_out = max_abs_diff(r.out, ref.at("output"));
-    const double d_value = max_abs_diff(r.grad_value, ref.at("grad_value"));
-    const double d_loc = max_abs_diff(r.grad_loc, ref.at("grad_sampling_locations"));
-    const double d_weights = max_abs_diff(r.grad_weights, ref.at("grad_attention_weights"));
-    std::printf("max |ours - python grid_sample|: output %.3g, grad value %.3g, grad locations %.3g, "
-                "grad weights %.3g\n", d_out, d_value, d_loc, d_weights);
-    EXPECT_LE(d_out, 1e-9);
-    EXPECT_LE(d_value, 1e-9);
-    EXPECT_LE(d_loc, 1e-9);
-    EXPECT_LE(d_weights, 1e-9);
-    RecordProperty("max_abs_diff_output", std::to_string(d_out));
-    RecordProperty("max_abs_diff_grad_locations", std::to_string(d_loc));
+bool have_python() {
+    const std::string python = ROADSIGHT_TORCH_PYTHON3;
+    return !python.empty() && fs::exists(python);
+}
+
+const char * const kNoPython = "no python3 with torch found at configure time; install python3-torch and reconfigure";
+
+// BEVFormer-like multi-level double case with borders and outside locations mixed in.
+Inputs reference_case(Tensor & grad_out) {
+    torch::manual_seed(4);
+    Inputs in = random_inputs(2, 4, 8, {{12, 20}, {6, 10}, {3, 5}, {2, 3}}, 40, 4, -0.2, 1.2);
+    place_border_locations(in.loc, in.shapes);
+    grad_out = torch::randn({2, 40, 32}, torch::kDouble);
+    return in;
+}
+
+// Largest differences of `r` from the Python reference, printed and checked against `tol`.
+void expect_matches_reference(const char * what, const Result & r, const std::map<std::string, Tensor> & ref,
+                              double tol) {
+    ASSERT_EQ(ref.size(), 4u);
+    const double d_out = max_abs_diff(r.out.cpu(), ref.at("output"));
+    const double d_value = max_abs_diff(r.grad_value.cpu(), ref.at("grad_value"));
+    const double d_loc = max_abs_diff(r.grad_loc.cpu(), ref.at("grad_sampling_locations"));
+    const double d_weights = max_abs_diff(r.grad_weights.cpu(), ref.at("grad_attention_weights"));
+    std::printf("max |%s - python grid_sample|: output %.3g, grad value %.3g, grad locations %.3g, "
+                "grad weights %.3g\n", what, d_out, d_value, d_loc, d_weights);
+    EXPECT_LE(d_out, tol);
+    EXPECT_LE(d_value, tol);
+    EXPECT_LE(d_loc, tol);
+    EXPECT_LE(d_weights, tol);
+}
+
+TEST(MsDeformAttn, MatchesPythonGridSampleReference) {
+    if (!have_python()) {
+        if (running_in_ci()) FAIL() << kNoPython << " (CI=true)";
+        GTEST_SKIP() << kNoPython;
+    }
+    Tensor grad_out;
+    const Inputs in = reference_case(grad_out);
+    const std::map<std::string, Tensor> ref = python_reference(in, grad_out);
+    expect_matches_reference("cpu", ours(in, grad_out), ref, 1e-9);
+}
+
+Inputs to_device(const Inputs & in, const torch::Device & d, torch::ScalarType dtype) {
+    return {in.value.to(d, dtype), in.shapes.to(d), in.starts.to(d), in.loc.to(d, dtype), in.weights.to(d, dtype)};
+}
+
+// The CUDA kernels against the Python reference (double, borders included) and against the CPU
+// kernels on a BEVFormer-sized float case (tiny's spatial cross-attention maps). Skipped where
+// this build or machine has no CUDA; CI has none, so this runs on GPU machines only.
+TEST(MsDeformAttn, CudaKernelsMatchPythonReferenceAndCpu) {
+    if (!torch::cuda::is_available()) GTEST_SKIP() << "CUDA not available in this build or on this machine";
+    const torch::Device cuda(torch::kCUDA, 0);
+    if (!have_python()) GTEST_SKIP() << kNoPython;
+    Tensor grad_out;
+    const Inputs in = reference_case(grad_out);
+    const std::map<std::string, Tensor> ref = python_reference(in, grad_out);
+    expect_matches_reference("cuda", ours(to_device(in, cuda, torch::kDouble), grad_out.to(cuda)), ref, 1e-9);
+
+    torch::manual_seed(8);
+    const Inputs big = random_inputs(1, 8, 32, {{15, 25}, {8, 13}, {4, 7}, {2, 4}}, 2500, 8, -0.1, 1.1, torch::kFloat);
+    const Tensor go = torch::randn({1, 2500, 256});
+    const Result cpu = ours(big, go);
+    const Result gpu = ours(to_device(big, cuda, torch::kFloat), go.to(cuda));
+    // Float sums in another order (and atomics in grad_value): differences relative to each
+    // tensor's largest magnitude.
+    auto rel = [](const Tensor & a, const Tensor & b) { return max_abs_diff(a.cpu(), b) / b.abs().max().item<double>(); };
+    std::printf("cuda vs cpu, float, 2500 queries: relative max diff output %.3g, grad value %.3g, grad locations "
+                "%.3g, grad weights %.3g\n", rel(gpu.out, cpu.out), rel(gpu.grad_value, cpu.grad_value),
+                rel(gpu.grad_loc, cpu.grad_loc), rel(gpu.grad_weights, cpu.grad_weights));
+    EXPECT_LE(rel(gpu.out, cpu.out), 1e-4);
+    EXPECT_LE(rel(gpu.grad_value, cpu.grad_value), 1e-4);
+    EXPECT_LE(rel(gpu.grad_loc, cpu.grad_loc), 1e-4);
+    EXPECT_LE(rel(gpu.grad_weights, cpu.grad_weights), 1e-4);
+    // The forward has no atomics: repeated runs are bit-identical.
+    const Inputs d = to_device(big, cuda, torch::kFloat);
+    EXPECT_TRUE(torch::equal(ms_deform_attn(d.value, d.shapes, d.starts, d.loc, d.weights), gpu.out));
+    // A CPU level table beside CUDA values is refused by name.
+    EXPECT_NE(error_of([&] { ms_deform_attn(d.value, big.shapes, d.starts, d.loc, d.weights); })
+                  .find("all inputs must be on value's device"),
+              std::string::npos);
 }
 
 TEST(MsDeformAttn, FloatAgreesWithDouble) {
@@ -256,15 +330,6 @@ TEST(MsDeformAttn, ResultsDoNotDependOnThreadCountOrLayout) {
     // int32 level tables are accepted.
     Tensor out32 = ms_deform_attn(in.value, in.shapes.to(torch::kInt), in.starts.to(torch::kInt), in.loc, in.weights);
     EXPECT_TRUE(torch::equal(out32, one.out));
-}
-
-std::string error_of(const std::function<void()> & f) {
-    try {
-        f();
-    } catch (const c10::Error & e) {
-        return e.what_without_backtrace();
-    }
-    return "(no error)";
 }
 
 TEST(MsDeformAttn, RejectsInconsistentInputs) {
