@@ -98,7 +98,9 @@ int64_t TrainingRun::resume(torch::nn::Module & model, torch::optim::Optimizer &
     const std::optional<int64_t> step = latest_checkpoint();
     if (!step) return 0;
     load_weights(model, model_path(*step));
-    torch::load(optimizer, optimizer_path(*step));
+    // The optimizer's moments go where the parameters are, whichever device wrote them.
+    const std::vector<torch::Tensor> params = model.parameters();
+    torch::load(optimizer, optimizer_path(*step), params.empty() ? torch::Device(torch::kCPU) : params.front().device());
     while (!rows_.empty() && rows_.back().step > *step) rows_.pop_back();
     rewrite_csv();
     wall_offset_ = rows_.empty() ? 0.0 : rows_.back().wall_s;
@@ -204,10 +206,11 @@ double LrSchedule::at(int64_t step) const {
 
 double clip_grad_norm(const std::vector<torch::Tensor> & parameters, double max_norm) {
     torch::NoGradGuard no_grad;
-    double sq = 0;
+    // One reduction and one read-back (on CUDA a read per tensor would wait on the device each time).
+    std::vector<torch::Tensor> squares;
     for (const torch::Tensor & p : parameters)
-        if (p.grad().defined()) sq += p.grad().to(torch::kDouble).pow(2).sum().item<double>();
-    const double norm = std::sqrt(sq);
+        if (p.grad().defined()) squares.push_back(p.grad().to(torch::kDouble).pow(2).sum());
+    const double norm = squares.empty() ? 0.0 : std::sqrt(torch::stack(squares).sum().item<double>());
     const double factor = max_norm / (norm + 1e-6);
     if (factor < 1)
         for (const torch::Tensor & p : parameters)

@@ -84,7 +84,7 @@ BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & 
 
     std::filesystem::create_directories(out_dir);
     const EvalBoxes gt = load_gt_boxes(ds, tokens);
-    BevformerRunner runner(std::move(model));
+    BevformerRunner runner(std::move(model), opt.device);
     runner.set_history(opt.history);
     std::map<std::string, std::vector<EvalBox>> boxes;
     BevformerEvalResult result;

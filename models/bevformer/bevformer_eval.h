@@ -33,6 +33,7 @@ struct BevformerEvalOptions {
     int pictures = 1;
     // false: the previous BEV withheld, every frame run as its scene's first (BevformerRunner::set_history).
     bool history = true;
+    torch::Device device = torch::kCPU;
 };
 
 BevformerEvalResult evaluate_bevformer(Bevformer model, const NuScenesDataset & ds, const std::string & split,

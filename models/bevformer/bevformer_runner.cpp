@@ -1,5 +1,7 @@
 #include "models/bevformer/bevformer_runner.h"
 
+#include <torch/cuda.h>
+
 #include <chrono>
 
 namespace rs {
@@ -46,6 +48,7 @@ PerceptionResult BevformerRunner::run_tensors(const DetectionSample & sample, co
     BevformerOutputs o = model_->forward(frame, prev_bev_);
     const int64_t last = o.detections.all_cls_scores.size(0) - 1;
     out.lidar = decode_detections(o.detections.all_cls_scores[last], o.detections.all_bbox_preds[last], cfg)[0];
+    if (device_.is_cuda()) torch::cuda::synchronize(device_.index());  // CUDA runs ahead of the host
     out.network_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     out.boxes = to_nuscenes_boxes(out.lidar, sample.lidar2ego, sample.ego2global, sample.sample_token);
     if (o.seg_logits.defined()) out.seg_masks = (o.seg_logits[0] > 0).to(torch::kUInt8).cpu();

@@ -39,11 +39,11 @@ torch::Tensor relative_can_bus_tensor(const DetectionSample & s, const Detection
     return torch::tensor(std::vector<double>(rel.begin(), rel.end()), torch::kFloat64).to(torch::kFloat32);
 }
 
-BevformerFrame make_frame(const SampleTensors & t, torch::Tensor can_bus) {
+BevformerFrame make_frame(const SampleTensors & t, const torch::Tensor & can_bus, const torch::Device & device) {
     BevformerFrame f;
-    f.images = t.images.unsqueeze(0);
-    f.lidar2img = t.lidar2img.unsqueeze(0);
-    f.can_bus = can_bus.unsqueeze(0);
+    f.images = t.images.unsqueeze(0).to(device);
+    f.lidar2img = t.lidar2img.unsqueeze(0).to(device);
+    f.can_bus = can_bus.unsqueeze(0).to(device);
     return f;
 }
 
@@ -113,6 +113,9 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
     }
 
     Bevformer model(cfg);
+    // Moved before the optimizer takes its parameters; checkpoints and --init weights load onto it.
+    model->to(opt.device);
+    const torch::Device dev = opt.device;
     std::vector<torch::Tensor> backbone, rest;
     for (const auto & p : model->named_parameters()) {
         if (!p.value().requires_grad()) continue;
@@ -173,10 +176,10 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
             const DetectionSample * prev = k ? &samples[queue[k - 1]] : nullptr;
             torch::Tensor can_bus = relative_can_bus_tensor(samples[queue[k]], prev);
             if (k + 1 < queue.size()) {
-                history.push_back(make_frame(*t, can_bus));
+                history.push_back(make_frame(*t, can_bus, dev));
             } else {
                 current = std::move(*t);
-                BevformerFrame frame = make_frame(current, can_bus);
+                BevformerFrame frame = make_frame(current, can_bus, dev);
                 // History frames are encoded in eval mode, where the official GridMask is off.
                 if (cfg.grid_mask) {
                     std::mt19937 mask_rng(static_cast<uint32_t>(opt.seed * 1000003u + uint64_t(step)));
@@ -184,7 +187,7 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                 }
                 BevformerOutputs out = model->forward_train(history, frame);
                 DetectionLoss det = compute_detection_loss(out.detections.all_cls_scores, out.detections.all_bbox_preds,
-                                                           {current.gt_boxes}, {current.gt_labels}, cfg);
+                                                           {current.gt_boxes.to(dev)}, {current.gt_labels.to(dev)}, cfg);
                 torch::Tensor total = det.total;
                 std::vector<double> logged = {0, det.part("loss_cls").item<double>(), det.part("loss_bbox").item<double>()};
                 if (cfg.seg_head) {
@@ -195,12 +198,13 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                     for (int c = 0; c < kNumBevSegClasses; ++c)
                         masks[0][c].copy_(torch::from_blob(target.masks[c].data(), {cfg.bev_h, cfg.bev_w}, torch::kUInt8)
                                               .to(torch::kFloat32));
-                    SegmentationLoss seg = compute_segmentation_loss(out.seg_logits, masks);
+                    SegmentationLoss seg = compute_segmentation_loss(out.seg_logits, masks.to(dev));
                     total = total + seg.total;
                     logged.push_back(seg.total.item<double>());
                 }
                 if (cfg.bev_proposals) {
-                    const torch::Tensor target = bev_heatmap_target(current.gt_boxes, current.gt_labels, cfg).unsqueeze(0);
+                    const torch::Tensor target =
+                        bev_heatmap_target(current.gt_boxes, current.gt_labels, cfg).unsqueeze(0).to(dev);
                     const torch::Tensor heatmap = heatmap_focal_loss(out.proposal_heatmap, target);
                     total = total + cfg.proposal_loss_weight * heatmap;
                     logged.push_back(heatmap.item<double>());
@@ -210,7 +214,7 @@ BevformerTrainSummary train_bevformer(const BevformerTrainOptions & opt,
                     const torch::Tensor target = perspective_heatmap_target(
                         current.gt_boxes, current.gt_labels, current.lidar2img, {current.img_h, current.img_w},
                         {current.pad_h, current.pad_w}, {heat.size(3), heat.size(4)}, cfg.num_classes);
-                    const torch::Tensor perspective = heatmap_focal_loss(heat, target.unsqueeze(0));
+                    const torch::Tensor perspective = heatmap_focal_loss(heat, target.unsqueeze(0).to(dev));
                     total = total + cfg.perspective_loss_weight * perspective;
                     logged.push_back(perspective.item<double>());
                 }

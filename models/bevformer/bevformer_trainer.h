@@ -23,6 +23,7 @@ struct BevformerTrainOptions {
     int64_t steps = 1000;           // total, counting the steps of earlier sessions
     uint64_t seed = 1;
     int threads = 2;                // LibTorch intra-op threads
+    torch::Device device = torch::kCPU;  // where the network trains; data loading stays on CPU threads
     int64_t checkpoint_every = 250;
     // Fine-tuning: a new run starts from these weights (a checkpoint or an exported model, whose
     // missing training-only perspective head starts fresh) instead of random ones. Ignored when

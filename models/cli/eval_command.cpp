@@ -14,6 +14,7 @@
 #include "models/bevformer/bevformer_perceiver.h"
 #include "models/cli/cli_args.h"
 #include "models/cli/commands.h"
+#include "models/torch_device.h"
 
 namespace rs {
 
@@ -21,12 +22,14 @@ namespace {
 
 const char * const kUsage =
     "usage: eval detection --data DIR --split S --out OUT [--version V] [--weights W.safetensors]\n"
-    "                      [--config C] [--threads T] [--pictures N] [--no-history] [--results R.json | --targets]\n"
+    "                      [--config C] [--threads T] [--device D] [--pictures N] [--no-history]\n"
+    "                      [--results R.json | --targets]\n"
     "  Runs BEVFormer online over the split (the shipped embedded weights unless --weights) and\n"
     "  writes OUT/results_nusc.json, metrics_summary.json and metrics_details.json; with --results\n"
     "  it scores that submission instead, like the devkit's evaluate script. The first N samples\n"
     "  (--pictures, 1) also get OUT/bev_<sample token>.png: GT in green, predictions in red.\n"
     "  --no-history withholds the previous BEV: every frame runs as its scene's first.\n"
+    "  --device runs the network on cpu (default), cuda or cuda:N; decoding and scoring stay on CPU.\n"
     "  --targets scores the training targets of config C (embedded) as if a model had predicted them:\n"
     "  the ceiling the trainer's choice of boxes leaves, and a check of the frames between them.\n";
 
@@ -66,7 +69,7 @@ void print_metrics(const DetectionMetrics & m) {
 }  // namespace
 
 int run_eval_command(const std::vector<std::string> & argv) {
-    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures"},
+    CliArgs args(argv, {"data", "version", "split", "results", "out", "weights", "config", "threads", "pictures", "device"},
                  {"help", "no-history", "targets"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
@@ -77,11 +80,13 @@ int run_eval_command(const std::vector<std::string> & argv) {
     const std::string root = args.get("data", ""), split = args.get("split", ""), out = args.get("out", "");
     if (root.empty() || split.empty() || out.empty())
         throw std::invalid_argument(std::string("--data, --split and --out are required\n") + kUsage);
-    if (args.has("results") && (args.has("weights") || args.has("config") || args.has("no-history") || args.has("targets")))
+    if (args.has("results") && (args.has("weights") || args.has("config") || args.has("no-history") || args.has("targets") ||
+                                args.has("device")))
         throw std::invalid_argument(
-            "--results scores a submission; it does not take --weights, --config, --no-history or --targets");
-    if (args.has("targets") && (args.has("weights") || args.has("no-history")))
-        throw std::invalid_argument("--targets scores the training targets; it does not take --weights or --no-history");
+            "--results scores a submission; it does not take --weights, --config, --no-history, --targets or --device");
+    if (args.has("targets") && (args.has("weights") || args.has("no-history") || args.has("device")))
+        throw std::invalid_argument(
+            "--targets scores the training targets; it does not take --weights, --no-history or --device");
     const std::string version = find_version_folder(root, args.get("version", ""));
     const NuScenesDataset ds = load_nuscenes(root, version);
     const std::vector<std::string> samples = split_sample_tokens(ds, split);
@@ -102,10 +107,11 @@ int run_eval_command(const std::vector<std::string> & argv) {
         if (weights.empty())
             throw std::invalid_argument("no --weights given and no shipped assets/bevformer_embedded.safetensors found");
         at::set_num_threads(int(args.get_int("threads", 2, 1, 1024)));
-        Bevformer model = load_bevformer(weights, args.get("config", ""));
-        std::printf("%s: BEVFormer %s\n", weights.c_str(), model->config().name.c_str());
-        ProgressBar bar("perceive", "frames");
         BevformerEvalOptions opt;
+        opt.device = parse_torch_device(args.get("device", "cpu"));
+        Bevformer model = load_bevformer(weights, args.get("config", ""));
+        std::printf("%s: BEVFormer %s on %s\n", weights.c_str(), model->config().name.c_str(), opt.device.str().c_str());
+        ProgressBar bar("perceive", "frames");
         opt.pictures = int(args.get_int("pictures", 1, 0, 1'000'000));
         opt.history = !args.has("no-history");
         if (!opt.history) std::printf("previous BEV withheld (--no-history)\n");

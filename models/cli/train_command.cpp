@@ -9,6 +9,7 @@
 #include "models/bevformer/box_code.h"
 #include "models/cli/cli_args.h"
 #include "models/cli/commands.h"
+#include "models/torch_device.h"
 
 namespace rs {
 
@@ -22,6 +23,8 @@ const char * const kUsage =
     "  --version V      v1.0-* folder (the only one under DIR)\n"
     "  --seed K         initialisation and data order (1)\n"
     "  --threads T      CPU threads (2)\n"
+    "  --device D       cpu (default), cuda or cuda:N: where the network trains; images are still\n"
+    "                   decoded and augmented on CPU threads\n"
     "  --checkpoint-every N   steps between checkpoints and loss plots (250)\n"
     "  --init W         fine-tune: a new run starts from these weights (a checkpoint, or an exported\n"
     "                   model whose training-only heads then start fresh); a resumed run keeps its own\n"
@@ -56,7 +59,7 @@ void switch_flag(const CliArgs & args, const std::string & name, bool & value) {
 
 int run_train_command(const std::vector<std::string> & argv) {
     CliArgs args(argv, {"data", "out", "config", "steps", "split", "version", "seed", "threads", "checkpoint-every",
-                        "init", "queue-span", "velocity-weight"},
+                        "init", "queue-span", "velocity-weight", "device"},
                  {"help", "static", "no-seg", "grid-mask", "no-grid-mask", "photometric", "no-photometric",
                   "proposals", "no-proposals", "perspective", "no-perspective", "bev-velocity", "no-bev-velocity"});
     if (args.has("help")) {
@@ -89,16 +92,17 @@ int run_train_command(const std::vector<std::string> & argv) {
     opt.version = args.get("version", "");
     opt.seed = uint64_t(args.get_int("seed", 1, 0, INT64_MAX));
     opt.threads = int(args.get_int("threads", 2, 1, 1024));
+    opt.device = parse_torch_device(args.get("device", "cpu"));
     opt.checkpoint_every = args.get_int("checkpoint-every", 250, 1, 100'000'000);
 
     ProgressBar bar("train " + opt.config.name, "samples");
     BevformerTrainSummary s = train_bevformer(opt, [&](int64_t done, int64_t total) { bar.update(done, total); });
     bar.finish();
     if (s.initialised) std::printf("started from %s\n", opt.init_weights.c_str());
-    std::printf("trained %s on %zu key frames of %s: steps %lld to %lld, %.2f samples/s, mean loss of the last steps %.4f\n"
+    std::printf("trained %s on %zu key frames of %s (%s): steps %lld to %lld, %.2f samples/s, mean loss of the last steps %.4f\n"
                 "weights: %s\n",
-                opt.config.name.c_str(), s.samples, opt.split.c_str(), (long long)s.first_step, (long long)s.steps,
-                s.samples_per_s, s.final_loss, s.weights.c_str());
+                opt.config.name.c_str(), s.samples, opt.split.c_str(), opt.device.str().c_str(), (long long)s.first_step,
+                (long long)s.steps, s.samples_per_s, s.final_loss, s.weights.c_str());
     return 0;
 }
 
