@@ -259,7 +259,8 @@ Inputs to_device(const Inputs & in, const torch::Device & d, torch::ScalarType d
 }
 
 // The CUDA kernels against the Python reference (double, borders included) and against the CPU
-// kernels on a BEVFormer-sized float case (tiny's spatial cross-attention maps). Skipped where
+// kernels on a BEVFormer-sized float case (tiny's 15x25 feature map of 800x450 images and three
+// coarser levels, 2,500 queries). Skipped where
 // this build or machine has no CUDA; CI has none, so this runs on GPU machines only.
 TEST(MsDeformAttn, CudaKernelsMatchPythonReferenceAndCpu) {
     if (!torch::cuda::is_available()) GTEST_SKIP() << "CUDA not available in this build or on this machine";
