@@ -13,6 +13,8 @@ const uint8_t kDark[4] = {45, 45, 48, 255};
 const uint8_t kHeadlight[4] = {235, 232, 215, 255};
 const uint8_t kTaillight[4] = {170, 20, 20, 255};
 const uint8_t kHair[4] = {40, 30, 25, 255};
+const uint8_t kShoe[4] = {30, 28, 28, 255};
+const uint8_t kBags[3][4] = {{35, 40, 55, 255}, {120, 35, 30, 255}, {70, 75, 45, 255}};
 
 // Draws parts given in the box frame, each clipped to the annotation box.
 struct Builder {
@@ -127,7 +129,20 @@ void machine(Builder & b, const AgentLook & look) {
     b.part_sym(-L, -L + 0.5, W - 0.4, -H + r, -H + 0.5 * h, kDark);
 }
 
-void pedestrian(Builder & b, const AgentLook & look) { b.person(0, -b.H, b.H, b.W, look, false); }
+// Front and back differ, or no camera could tell a pedestrian's heading (nuScenes scores it over
+// 360 degrees): shoes point forward, hair covers the back of the head, and two in three carry a
+// backpack (chosen by instance id, so the world's random stream stays as it was).
+void pedestrian(Builder & b, const AgentLook & look) {
+    double H = b.H, h = 2 * H;
+    b.person(0, -H, H, b.W, look, false);
+    double torso_w = std::min(0.19, b.W - 0.08), leg_w = std::min(0.08, torso_w / 2);
+    b.part(0.08, 0.17, -torso_w, -torso_w + 2 * leg_w, -H, -H + 0.07, kShoe);
+    b.part(0.08, 0.17, torso_w - 2 * leg_w, torso_w, -H, -H + 0.07, kShoe);
+    b.part(-0.11, -0.03, -0.095, 0.095, -H + 0.89 * h, H, kHair);
+    if (b.agent.instance_id % 3 != 0) {
+        b.part(-0.27, -0.12, -0.15, 0.15, -H + 0.55 * h, -H + 0.8 * h, kBags[b.agent.instance_id % 9 / 3]);
+    }
+}
 
 void cycle(Builder & b, const AgentLook & look, bool motor) {
     double L = b.L, H = b.H;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "engine/agent_mesh.h"
 #include "engine/world.h"
 
 namespace rs {
@@ -311,6 +313,36 @@ TEST(World, AgentMeshesStayInsideTheirBoxes) {
         uint32_t id = mesh.vertices[mesh.indices[i]].instance_id;
         EXPECT_EQ(id, mesh.vertices[mesh.indices[i + 1]].instance_id);
         EXPECT_EQ(id, mesh.vertices[mesh.indices[i + 2]].instance_id);
+    }
+}
+
+// A pedestrian turned around must look different, or its heading is a coin toss to any camera.
+TEST(World, PedestrianLooksDifferentTurnedAround) {
+    for (uint32_t id : {1u, 3u}) {  // with and without a backpack
+        AgentState a;
+        a.instance_id = id;
+        a.cls = ObjectClass::pedestrian;
+        a.size = {0.67, 0.73, 1.77};
+        auto drawn = [&](double yaw) {
+            a.box = Pose{{0, 0, 0}, Quat::from_yaw(yaw)};
+            SceneMesh m;
+            add_agent_mesh(a, AgentLook{}, m);
+            std::multiset<std::array<long, 6>> points;
+            for (const MeshVertex & v : m.vertices) {
+                points.insert({std::lround(v.position[0] * 1000), std::lround(v.position[1] * 1000),
+                               std::lround(v.position[2] * 1000), v.color[0], v.color[1], v.color[2]});
+            }
+            return std::make_pair(points, m);
+        };
+        const auto [ahead, mesh] = drawn(0);
+        EXPECT_NE(ahead, drawn(M_PI).first) << "instance " << id;
+        double toe = 0, heel = 0;  // furthest forward and back below the ankles
+        for (const MeshVertex & v : mesh.vertices) {
+            if (v.position[2] > -a.size.z / 2 + 0.08) continue;
+            toe = std::max(toe, double(v.position[0]));
+            heel = std::min(heel, double(v.position[0]));
+        }
+        EXPECT_GT(toe, -heel + 0.05) << "feet point forward, instance " << id;
     }
 }
 
