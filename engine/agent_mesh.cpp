@@ -60,6 +60,12 @@ struct Builder {
         part(x - 0.05, x + 0.05, torso_w, torso_w + 0.07, hip + 0.05 * h, shoulder, top);
         part(x - 0.1, x + 0.1, -0.09, 0.09, neck, z_top - 0.03, look.skin);
         part(x - 0.1, x + 0.1, -0.09, 0.09, z_top - 0.03, z_top, kHair);
+        if (seated) return;
+        // Front and back differ, or no camera could tell a pedestrian's heading (nuScenes scores it
+        // over 360 degrees): shoes point forward, hair covers the back of the head.
+        part(x + 0.08, x + 0.17, -torso_w, -torso_w + 2 * leg_w, z_feet, z_feet + 0.07, kShoe);
+        part(x + 0.08, x + 0.17, torso_w - 2 * leg_w, torso_w, z_feet, z_feet + 0.07, kShoe);
+        part(x - 0.11, x - 0.03, -0.095, 0.095, z_feet + 0.89 * h, z_top, kHair);
     }
 };
 
@@ -129,16 +135,10 @@ void machine(Builder & b, const AgentLook & look) {
     b.part_sym(-L, -L + 0.5, W - 0.4, -H + r, -H + 0.5 * h, kDark);
 }
 
-// Front and back differ, or no camera could tell a pedestrian's heading (nuScenes scores it over
-// 360 degrees): shoes point forward, hair covers the back of the head, and two in three carry a
-// backpack (chosen by instance id, so the world's random stream stays as it was).
+// Two in three carry a backpack, chosen by instance id so the world's random stream stays as it was.
 void pedestrian(Builder & b, const AgentLook & look) {
     double H = b.H, h = 2 * H;
     b.person(0, -H, H, b.W, look, false);
-    double torso_w = std::min(0.19, b.W - 0.08), leg_w = std::min(0.08, torso_w / 2);
-    b.part(0.08, 0.17, -torso_w, -torso_w + 2 * leg_w, -H, -H + 0.07, kShoe);
-    b.part(0.08, 0.17, torso_w - 2 * leg_w, torso_w, -H, -H + 0.07, kShoe);
-    b.part(-0.11, -0.03, -0.095, 0.095, -H + 0.89 * h, H, kHair);
     if (b.agent.instance_id % 3 != 0) {
         b.part(-0.27, -0.12, -0.15, 0.15, -H + 0.55 * h, -H + 0.8 * h, kBags[b.agent.instance_id % 9 / 3]);
     }
