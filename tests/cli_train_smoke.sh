@@ -5,7 +5,7 @@
 # evaluate the checkpoint on the same scene (the heads found from its tensors; also with the history
 # withheld), export it for shipping (the training-only perspective and velocity heads left out),
 # fine-tune a new run from the export with a consecutive queue (twice, with different velocity loss
-# weights), and check every promised file exists and that bad fine-tuning options are refused by name.
+# weights and learning rates), and check every promised file exists and that bad fine-tuning options are refused by name.
 # The training targets, scored as predictions, must score as the GT.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
@@ -54,12 +54,17 @@ if grep -q '"velocity_head\.' <<< "$header"; then echo "the export kept the velo
     --queue-span 1 --velocity-weight 1 | tee "$work/tuned.log"
 grep -q "started from $work/ship.safetensors" "$work/tuned.log" || { echo "the fine-tune did not start from the export" >&2; exit 1; }
 [ -s "$work/tuned/checkpoints/step_1.safetensors" ] || { echo "the fine-tune wrote no checkpoint" >&2; exit 1; }
-# The velocity weight reaches the loss: the same first step without it logs a different box loss.
+# The velocity weight reaches the loss: the same first step without it logs a different box loss
+# (taken before the optimizer steps, so the lower --lr of this run does not change it).
 "$cli" train bevformer --data "$work/data" --out "$work/tuned0" --steps 1 --checkpoint-every 1 --init "$work/ship.safetensors" \
-    --queue-span 1 --velocity-weight 0 > /dev/null
-bbox() { awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == "loss_bbox") c = i } NR == 2 { print $c }' "$1"; }
-[ "$(bbox "$work/tuned/losses.csv")" != "$(bbox "$work/tuned0/losses.csv")" ] ||
+    --queue-span 1 --velocity-weight 0 --lr 1e-4 > /dev/null
+column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == name) c = i } NR == 2 { print $c }' "$1"; }
+[ "$(column "$work/tuned/losses.csv" loss_bbox)" != "$(column "$work/tuned0/losses.csv" loss_bbox)" ] ||
     { echo "--velocity-weight did not change the box loss" >&2; exit 1; }
+# --lr scales the whole schedule: a quarter of embedded's 4e-4 logs a quarter of its first step's rate.
+awk -v a="$(column "$work/tuned/losses.csv" lr)" -v b="$(column "$work/tuned0/losses.csv" lr)" \
+    'BEGIN { exit !(b > 0 && a / b > 3.999 && a / b < 4.001) }' ||
+    { echo "--lr 1e-4 did not quarter the learning rate" >&2; exit 1; }
 refused() {  # refused PATTERN ARGS...: the command must fail and name PATTERN
     if "$cli" "${@:2}" > "$work/refused.log" 2>&1; then echo "accepted: ${*:2}" >&2; exit 1; fi
     grep -q -- "$1" "$work/refused.log" || { echo "the error for '${*:2}' does not name $1:" >&2; cat "$work/refused.log" >&2; exit 1; }
@@ -67,5 +72,6 @@ refused() {  # refused PATTERN ARGS...: the command must fail and name PATTERN
 refused proposal_head train bevformer --data "$work/data" --out "$work/wrong" --steps 1 --init "$work/ship.safetensors" --no-proposals
 refused queue-span train bevformer --data "$work/data" --out "$work/wrong2" --steps 1 --queue-span nan
 refused velocity-weight train bevformer --data "$work/data" --out "$work/wrong3" --steps 1 --velocity-weight -1
+refused --lr train bevformer --data "$work/data" --out "$work/wrong5" --steps 1 --lr 0
 refused targets eval detection --data "$work/data" --split train --targets --weights "$work/ship.safetensors" --out "$work/wrong4"
 echo "train smoke: ok"

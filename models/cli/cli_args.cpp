@@ -1,6 +1,7 @@
 #include "models/cli/cli_args.h"
 
 #include <charconv>
+#include <sstream>
 #include <stdexcept>
 
 namespace rs {
@@ -32,6 +33,14 @@ std::string CliArgs::get(const std::string & name, const std::string & fallback)
 
 namespace {
 
+// Shortest form, so a bound such as 1e-8 does not print as 0.000000.
+template <typename T>
+std::string bound_text(T v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
 // The whole text as a T within [min, max]; NaN fails the range test.
 template <typename T>
 T parse_option(const std::string & name, const std::string & text, T min, T max, const char * kind) {
@@ -40,8 +49,8 @@ T parse_option(const std::string & name, const std::string & text, T min, T max,
     if (ec != std::errc() || end != text.data() + text.size())
         throw std::invalid_argument("option --" + name + " expects " + kind + ", got '" + text + "'");
     if (!(v >= min && v <= max))
-        throw std::invalid_argument("option --" + name + " must be in [" + std::to_string(min) + ", " +
-                                    std::to_string(max) + "], got " + text);
+        throw std::invalid_argument("option --" + name + " must be in [" + bound_text(min) + ", " + bound_text(max) +
+                                    "], got " + text);
     return v;
 }
 
