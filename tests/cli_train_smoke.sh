@@ -5,7 +5,8 @@
 # evaluate the checkpoint on the same scene (the heads found from its tensors; also with the history
 # withheld), export it for shipping (the training-only perspective and velocity heads left out),
 # fine-tune a new run from the export with a consecutive queue (twice, with different velocity loss
-# weights and learning rates), and check every promised file exists and that bad fine-tuning options are refused by name.
+# weights and learning rates), and check every promised file exists and that bad fine-tuning options
+# are refused by name.
 # The training targets, scored as predictions, must score as the GT.
 # Usage: cli_train_smoke.sh ROADSIGHT_CLI WORK_DIR
 set -euo pipefail
